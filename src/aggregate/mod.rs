@@ -1,0 +1,539 @@
+//! The aggregation core: jobs in, metric values out.
+//!
+//! Pure and synchronous: no I/O and no clock (every call is given `now`), so it is tested on its
+//! own. One [`Aggregator`] holds one target's state: per job type a watermark and the ids seen in
+//! the overlap (so a re-read never counts a job twice), windowed counts for the gauges, counters
+//! and histograms that skip the start-up backfill, the active-jobs snapshot, restore-test
+//! validations still settling, and the newest job per resource.
+
+pub mod histogram;
+pub mod window;
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::job::{ExtraLabel, Job, JobType};
+use histogram::{DURATION_BUCKETS, Histogram, SIZE_BUCKETS};
+use window::{Interner, Window};
+
+/// Ids seen this far below `watermark − overlap` are kept a little longer, in case AWS treats
+/// the `ByCompleteAfter` bound as inclusive or rounds it.
+const SEEN_MARGIN_SECONDS: f64 = 60.0;
+
+/// The validation status of a restore test that has not settled yet.
+pub const VALIDATING: &str = "VALIDATING";
+
+/// What the aggregator needs from the configuration.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub lookback: f64,
+    pub overlap: f64,
+    pub include_parent_jobs: bool,
+    pub extra_labels: Vec<ExtraLabel>,
+    pub resources_enabled: bool,
+    pub max_series: usize,
+}
+
+impl Settings {
+    /// Window bucket width: a minute, or coarser for long lookbacks (at most 1440 buckets).
+    fn bucket_width(&self) -> f64 {
+        (self.lookback / 1440.0).max(60.0)
+    }
+}
+
+/// Labels of `aws_backup_jobs` and `aws_backup_jobs_finished_total` (region is the target's).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobKey {
+    pub job_type: JobType,
+    pub account_id: String,
+    pub resource_type: String,
+    pub state: String,
+    pub message_category: String,
+    /// Values of the configured extra labels, in their configured order.
+    pub extra: Vec<String>,
+}
+
+/// Labels of `aws_backup_job_duration_seconds`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DurationKey {
+    pub job_type: JobType,
+    pub resource_type: String,
+    pub state: String,
+}
+
+/// Labels of `aws_backup_job_size_bytes`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SizeKey {
+    pub job_type: JobType,
+    pub resource_type: String,
+}
+
+/// Labels of `aws_backup_active_job_oldest_age_seconds`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActiveAgeKey {
+    pub job_type: JobType,
+    pub account_id: String,
+    pub state: String,
+}
+
+/// Labels of `aws_backup_restore_validations`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ValidationKey {
+    pub account_id: String,
+    pub resource_type: String,
+    pub validation_status: String,
+    pub extra: Vec<String>,
+}
+
+/// Labels of the per-resource metrics from jobs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResourceKey {
+    pub job_type: JobType,
+    pub account_id: String,
+    pub resource_type: String,
+    pub resource_arn: String,
+}
+
+/// The newest ended job of a resource.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LastJob {
+    pub completion: f64,
+    pub success: bool,
+}
+
+/// A resource as ListProtectedResources reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProtectedResource {
+    pub account_id: String,
+    pub resource_type: String,
+    pub resource_arn: String,
+    pub resource_name: String,
+    pub last_backup_time: Option<f64>,
+}
+
+/// What one read of ended jobs did, for logs and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EndedOutcome {
+    /// Jobs the read listed.
+    pub listed: usize,
+    /// Jobs not seen before, now counted in the window (and the counters, after the backfill).
+    pub new: usize,
+    /// Jobs already counted by an earlier read of the overlap.
+    pub duplicates: usize,
+    /// Composite parent jobs left out (`include_parent_jobs: false`).
+    pub parents_skipped: usize,
+}
+
+/// Everything one target contributes to the exposition. Plain data, sorted, no region label:
+/// the metrics layer adds the target's region and merges targets.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    pub jobs: Vec<(JobKey, u64)>,
+    pub finished: Vec<(JobKey, u64)>,
+    pub duration: Vec<(DurationKey, Histogram)>,
+    pub size: Vec<(SizeKey, Histogram)>,
+    pub oldest_active_age: Vec<(ActiveAgeKey, f64)>,
+    pub validations: Vec<(ValidationKey, u64)>,
+    pub resource_last_job: Vec<(ResourceKey, LastJob)>,
+    pub protected_resources: Vec<ProtectedResource>,
+    /// Series refused by `max_series`, by metric name (monotonic).
+    pub series_dropped: Vec<(&'static str, u64)>,
+}
+
+/// Incremental-read state of one job type.
+#[derive(Debug, Default)]
+struct TypeState {
+    /// Newest CompletionDate seen (capped at `now`); `None` until a read found a job.
+    watermark: Option<f64>,
+    /// Whether the start-up backfill (the first successful read) is done.
+    backfilled: bool,
+    /// Ids with their CompletionDate, kept while a read can list them again.
+    seen: HashMap<String, f64>,
+    /// Active jobs now, by label set; keys seen once stay (reading 0) so series do not vanish.
+    active: BTreeMap<JobKey, u64>,
+    oldest_active: BTreeMap<ActiveAgeKey, f64>,
+}
+
+/// A restore test whose validation has not settled: re-read until it does.
+#[derive(Debug)]
+struct PendingValidation {
+    completion: f64,
+    job: Job,
+}
+
+/// One target's aggregation state.
+#[derive(Debug)]
+pub struct Aggregator {
+    settings: Settings,
+    types: [TypeState; 3],
+    job_keys: Interner<JobKey>,
+    jobs_window: Window,
+    finished: BTreeMap<JobKey, u64>,
+    duration: BTreeMap<DurationKey, Histogram>,
+    size: BTreeMap<SizeKey, Histogram>,
+    validation_keys: Interner<ValidationKey>,
+    validations_window: Window,
+    pending_validations: BTreeMap<String, PendingValidation>,
+    resources: HashMap<ResourceKey, LastJob>,
+    protected: Vec<ProtectedResource>,
+    dropped: BTreeMap<&'static str, u64>,
+}
+
+fn slot(t: JobType) -> usize {
+    match t {
+        JobType::Backup => 0,
+        JobType::Restore => 1,
+        JobType::Copy => 2,
+    }
+}
+
+impl Aggregator {
+    pub fn new(settings: Settings) -> Self {
+        let width = settings.bucket_width();
+        Aggregator {
+            settings,
+            types: Default::default(),
+            job_keys: Interner::default(),
+            jobs_window: Window::new(width),
+            finished: BTreeMap::new(),
+            duration: BTreeMap::new(),
+            size: BTreeMap::new(),
+            validation_keys: Interner::default(),
+            validations_window: Window::new(width),
+            pending_validations: BTreeMap::new(),
+            resources: HashMap::new(),
+            protected: Vec::new(),
+            dropped: BTreeMap::new(),
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The `ByCompleteAfter` bound of the next read of ended jobs: the whole lookback until a
+    /// job was seen, then the overlap before the newest completion seen.
+    pub fn complete_after(&self, job_type: JobType, now: f64) -> f64 {
+        match self.types[slot(job_type)].watermark {
+            None => now - self.settings.lookback,
+            Some(w) => (w - self.settings.overlap).max(now - self.settings.lookback),
+        }
+    }
+
+    /// Whether the start-up backfill of this job type is done.
+    pub fn is_backfilled(&self, job_type: JobType) -> bool {
+        self.types[slot(job_type)].backfilled
+    }
+
+    fn extra_values(&self, job: &Job) -> Vec<String> {
+        self.settings
+            .extra_labels
+            .iter()
+            .map(|l| l.value(job).to_owned())
+            .collect()
+    }
+
+    fn job_key(&self, job: &Job) -> JobKey {
+        JobKey {
+            job_type: job.job_type,
+            account_id: job.account_id.clone(),
+            resource_type: job.resource_type.clone(),
+            state: job.state.clone(),
+            message_category: job.message_category.clone(),
+            extra: self.extra_values(job),
+        }
+    }
+
+    fn validation_key(&self, job: &Job, status: &str) -> ValidationKey {
+        ValidationKey {
+            account_id: job.account_id.clone(),
+            resource_type: job.resource_type.clone(),
+            validation_status: status.to_owned(),
+            extra: self.extra_values(job),
+        }
+    }
+
+    /// Applies one complete read of ended jobs (every page succeeded). Call it only then: the
+    /// watermark advances here, so a failed read must change nothing.
+    pub fn apply_ended(
+        &mut self,
+        job_type: JobType,
+        jobs: impl IntoIterator<Item = Job>,
+        now: f64,
+    ) -> EndedOutcome {
+        let mut out = EndedOutcome::default();
+        let counting = self.types[slot(job_type)].backfilled;
+        let window_start = now - self.settings.lookback;
+        let horizon = self.types[slot(job_type)]
+            .watermark
+            .map(|w| w - self.settings.overlap - SEEN_MARGIN_SECONDS);
+        let mut newest = self.types[slot(job_type)].watermark;
+        for job in jobs {
+            out.listed += 1;
+            let Some(completion) = job.completion else {
+                continue;
+            };
+            if job.is_parent && !self.settings.include_parent_jobs {
+                out.parents_skipped += 1;
+                continue;
+            }
+            // Below the horizon the seen set no longer remembers ids: such a job was counted
+            // before (AWS returned it past our bound) or is later than the overlap can catch.
+            if horizon.is_some_and(|h| completion < h) {
+                out.duplicates += 1;
+                continue;
+            }
+            newest = Some(newest.map_or(completion, |n: f64| n.max(completion)));
+            let ts = &mut self.types[slot(job_type)];
+            if ts.seen.contains_key(&job.id) {
+                out.duplicates += 1;
+                if self.pending_validations.contains_key(&job.id) {
+                    self.apply_validation(&job, now);
+                }
+                continue;
+            }
+            ts.seen.insert(job.id.clone(), completion);
+            out.new += 1;
+            self.count_new_ended(&job, completion, window_start, counting);
+        }
+        let ts = &mut self.types[slot(job_type)];
+        ts.backfilled = true;
+        ts.watermark = newest.map(|n| n.min(now));
+        if let Some(w) = ts.watermark {
+            let keep_from = w - self.settings.overlap - SEEN_MARGIN_SECONDS;
+            ts.seen.retain(|_, c| *c >= keep_from);
+        }
+        out
+    }
+
+    fn count_new_ended(
+        &mut self,
+        job: &Job,
+        completion: f64,
+        window_start: f64,
+        counting: bool,
+    ) {
+        let key = self.job_key(job);
+        if completion > window_start {
+            let id = self.job_keys.id(&key);
+            self.jobs_window.add(id, completion, 1);
+        }
+        if counting {
+            let d = DurationKey {
+                job_type: job.job_type,
+                resource_type: job.resource_type.clone(),
+                state: job.state.clone(),
+            };
+            self.duration
+                .entry(d)
+                .or_insert_with(|| Histogram::new(DURATION_BUCKETS))
+                .observe((completion - job.creation).max(0.0));
+            if job.state == "COMPLETED"
+                && let Some(bytes) = job.size_bytes
+            {
+                let s = SizeKey {
+                    job_type: job.job_type,
+                    resource_type: job.resource_type.clone(),
+                };
+                self.size
+                    .entry(s)
+                    .or_insert_with(|| Histogram::new(SIZE_BUCKETS))
+                    .observe(bytes as f64);
+            }
+            *self.finished.entry(key).or_default() += 1;
+        }
+        if job.is_restore_test() && completion > window_start {
+            if let Some(status) = &job.validation_status {
+                let id = self.validation_keys.id(&self.validation_key(job, status));
+                self.validations_window.add(id, completion, 1);
+            }
+            let unsettled = match job.validation_status.as_deref() {
+                Some(s) => s == VALIDATING,
+                None => job.state == "COMPLETED",
+            };
+            if unsettled {
+                self.pending_validations.insert(
+                    job.id.clone(),
+                    PendingValidation {
+                        completion,
+                        job: job.clone(),
+                    },
+                );
+            }
+        }
+        if self.settings.resources_enabled && !job.resource_arn.is_empty() {
+            self.note_resource_job(job, completion);
+        }
+    }
+
+    fn note_resource_job(&mut self, job: &Job, completion: f64) {
+        let key = ResourceKey {
+            job_type: job.job_type,
+            account_id: job.account_id.clone(),
+            resource_type: job.resource_type.clone(),
+            resource_arn: job.resource_arn.clone(),
+        };
+        let last = LastJob {
+            completion,
+            success: job.state == "COMPLETED",
+        };
+        let len = self.resources.len();
+        match self.resources.get_mut(&key) {
+            Some(prev) if prev.completion <= completion => *prev = last,
+            Some(_) => {}
+            None if len < self.settings.max_series => {
+                self.resources.insert(key, last);
+            }
+            None => {
+                for metric in [
+                    "aws_backup_resource_last_job_timestamp_seconds",
+                    "aws_backup_resource_last_job_success",
+                ] {
+                    *self.dropped.entry(metric).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// Ids of restore tests whose validation has not settled: re-read them (DescribeRestoreJob).
+    pub fn pending_validations(&self) -> Vec<String> {
+        self.pending_validations.keys().cloned().collect()
+    }
+
+    /// Applies a re-read restore job: its validation may have moved (VALIDATING → FAILED). The
+    /// job stays counted once; only its `validation_status` label changes.
+    pub fn apply_validation(&mut self, job: &Job, now: f64) {
+        let Some(pending) = self.pending_validations.get(&job.id) else {
+            return;
+        };
+        let completion = pending.completion;
+        let old = pending.job.validation_status.clone();
+        let new = job.validation_status.clone();
+        // Buckets are dropped only once they fall out of the lookback, so a job still inside it
+        // has its count in place.
+        let in_window = completion > now - self.settings.lookback;
+        if old != new {
+            let base = pending.job.clone();
+            if let Some(o) = &old
+                && in_window
+            {
+                let id = self.validation_keys.id(&self.validation_key(&base, o));
+                self.validations_window.add(id, completion, -1);
+            }
+            if let Some(n) = &new
+                && in_window
+            {
+                let id = self.validation_keys.id(&self.validation_key(&base, n));
+                self.validations_window.add(id, completion, 1);
+            }
+        }
+        match new.as_deref() {
+            Some(s) if s != VALIDATING => {
+                self.pending_validations.remove(&job.id);
+            }
+            _ => {
+                if let Some(p) = self.pending_validations.get_mut(&job.id) {
+                    p.job.validation_status = new;
+                }
+            }
+        }
+    }
+
+    /// Replaces the active-jobs snapshot of one job type with a complete new listing.
+    pub fn apply_active(&mut self, job_type: JobType, jobs: impl IntoIterator<Item = Job>, now: f64) {
+        let include_parents = self.settings.include_parent_jobs;
+        let mut counts: BTreeMap<JobKey, u64> = BTreeMap::new();
+        let mut oldest: BTreeMap<ActiveAgeKey, f64> = BTreeMap::new();
+        for job in jobs {
+            if job.is_parent && !include_parents {
+                continue;
+            }
+            *counts.entry(self.job_key(&job)).or_default() += 1;
+            let age = (now - job.creation).max(0.0);
+            let k = ActiveAgeKey {
+                job_type,
+                account_id: job.account_id.clone(),
+                state: job.state.clone(),
+            };
+            let e = oldest.entry(k).or_insert(age);
+            *e = e.max(age);
+        }
+        let ts = &mut self.types[slot(job_type)];
+        for v in ts.active.values_mut() {
+            *v = 0;
+        }
+        for (k, n) in counts {
+            ts.active.insert(k, n);
+        }
+        ts.oldest_active = oldest;
+    }
+
+    /// Replaces the ListProtectedResources view, capped at `max_series`.
+    pub fn apply_protected_resources(&mut self, mut resources: Vec<ProtectedResource>) {
+        if !self.settings.resources_enabled {
+            return;
+        }
+        resources.sort_by(|a, b| a.resource_arn.cmp(&b.resource_arn));
+        if resources.len() > self.settings.max_series {
+            let excess = (resources.len() - self.settings.max_series) as u64;
+            *self
+                .dropped
+                .entry("aws_backup_resource_last_backup_timestamp_seconds")
+                .or_default() += excess;
+            resources.truncate(self.settings.max_series);
+        }
+        self.protected = resources;
+    }
+
+    /// Slides the windows to `now` and returns the values to expose.
+    pub fn snapshot(&mut self, now: f64) -> Snapshot {
+        let window_start = now - self.settings.lookback;
+        self.jobs_window.expire(window_start);
+        self.validations_window.expire(window_start);
+        self.pending_validations
+            .retain(|_, p| p.completion > window_start);
+
+        let mut jobs: BTreeMap<JobKey, u64> = BTreeMap::new();
+        for (id, n) in self.jobs_window.totals() {
+            *jobs.entry(self.job_keys.key(id).clone()).or_default() += n.max(0) as u64;
+        }
+        for ts in &self.types {
+            for (k, n) in &ts.active {
+                *jobs.entry(k.clone()).or_default() += n;
+            }
+        }
+        let mut oldest_active_age = Vec::new();
+        for ts in &self.types {
+            oldest_active_age.extend(ts.oldest_active.iter().map(|(k, v)| (k.clone(), *v)));
+        }
+        let validations = self
+            .validations_window
+            .totals()
+            .map(|(id, n)| (self.validation_keys.key(id).clone(), n.max(0) as u64))
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
+            .collect();
+        let mut resource_last_job: Vec<_> =
+            self.resources.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        resource_last_job.sort_by(|a, b| a.0.cmp(&b.0));
+        Snapshot {
+            jobs: jobs.into_iter().collect(),
+            finished: self.finished.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            duration: self.duration.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            size: self.size.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            oldest_active_age,
+            validations,
+            resource_last_job,
+            protected_resources: self.protected.clone(),
+            series_dropped: self.dropped.iter().map(|(k, v)| (*k, *v)).collect(),
+        }
+    }
+
+    /// Label sets and buckets held, to show that memory follows label sets, not jobs.
+    pub fn footprint(&self) -> (usize, usize, usize) {
+        let seen = self.types.iter().map(|t| t.seen.len()).sum();
+        (self.job_keys.len(), self.jobs_window.bucket_count(), seen)
+    }
+}
+
+#[cfg(test)]
+mod tests;

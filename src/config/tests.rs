@@ -1,0 +1,173 @@
+use super::*;
+
+fn err(text: &str) -> String {
+    parse(text, "exporter.yaml").unwrap_err().to_string()
+}
+
+#[test]
+fn empty_file_gives_defaults_with_one_environment_target() {
+    let c = parse("", "x.yaml").unwrap();
+    assert_eq!(c, Config::default());
+    assert_eq!(c.targets.len(), 1);
+    assert_eq!(c.targets[0].region, None);
+}
+
+#[test]
+fn every_key_is_read() {
+    let c = parse(
+        r#"
+refresh_interval: 90s
+lookback: 48h
+overlap: 30m
+job_types: [backup, restore]
+page_size: 500
+include_parent_jobs: true
+extra_labels: [backup_vault_name, restore_testing_plan]
+resources: { enabled: false, max_series: 20 }
+aws: { max_attempts: 3, requests_per_second: 2.5, timeout: 10s }
+targets:
+  - name: prod-use1
+    region: us-east-1
+    role_arn: arn:aws:iam::123456789012:role/aws-backup-exporter
+    external_id: xyz
+    account_id: "*"
+    endpoint_url: http://127.0.0.1:1234
+  - name: dev
+    region: eu-west-1
+    account_id: "210987654321"
+"#,
+        "x.yaml",
+    )
+    .unwrap();
+    assert_eq!(c.refresh_interval, Duration::from_secs(90));
+    assert_eq!(c.lookback, Duration::from_secs(48 * 3600));
+    assert_eq!(c.overlap, Duration::from_secs(1800));
+    assert_eq!(c.job_types, vec![JobType::Backup, JobType::Restore]);
+    assert_eq!(c.page_size, 500);
+    assert!(c.include_parent_jobs);
+    assert_eq!(
+        c.extra_labels,
+        vec![ExtraLabel::BackupVaultName, ExtraLabel::RestoreTestingPlan]
+    );
+    assert_eq!(
+        c.resources,
+        Resources {
+            enabled: false,
+            max_series: 20
+        }
+    );
+    assert_eq!(
+        c.aws,
+        Aws {
+            max_attempts: 3,
+            requests_per_second: 2.5,
+            timeout: Duration::from_secs(10)
+        }
+    );
+    assert_eq!(c.targets.len(), 2);
+    assert_eq!(
+        c.targets[0],
+        Target {
+            name: "prod-use1".into(),
+            region: Some("us-east-1".into()),
+            role_arn: Some("arn:aws:iam::123456789012:role/aws-backup-exporter".into()),
+            external_id: Some("xyz".into()),
+            account_id: Some("*".into()),
+            endpoint_url: Some("http://127.0.0.1:1234".into()),
+        }
+    );
+    assert_eq!(c.targets[1].account_id.as_deref(), Some("210987654321"));
+}
+
+#[test]
+fn unknown_key_names_file_line_and_key() {
+    let e = err("refresh_interval: 1m\nlookbak: 24h\n");
+    assert!(e.starts_with("exporter.yaml:2: lookbak: "), "{e}");
+    assert!(e.contains("unknown field"), "{e}");
+}
+
+#[test]
+fn unknown_nested_key_names_its_path() {
+    let e = err("aws:\n  max_attempts: 3\n  timeuot: 5s\n");
+    assert!(e.starts_with("exporter.yaml:3: aws.timeuot: "), "{e}");
+}
+
+#[test]
+fn bad_duration_is_rejected_with_its_key() {
+    let e = err("refresh_interval: 1m\nlookback: soon\n");
+    assert!(e.starts_with("exporter.yaml:2: lookback: "), "{e}");
+}
+
+#[test]
+fn page_size_out_of_range() {
+    assert_eq!(
+        err("page_size: 5000\n"),
+        "exporter.yaml:1: page_size: must be between 1 and 1000, got 5000"
+    );
+    assert_eq!(
+        err("page_size: 0\n"),
+        "exporter.yaml:1: page_size: must be between 1 and 1000, got 0"
+    );
+}
+
+#[test]
+fn lookback_beyond_30_days() {
+    let e = err("# comment\nlookback: 31d\n");
+    assert!(e.starts_with("exporter.yaml:2: lookback: must be at most 30 days"), "{e}");
+    assert!(parse("lookback: 30d\n", "x").is_ok());
+}
+
+#[test]
+fn duplicate_target_names_point_at_the_second() {
+    let e = err("targets:\n  - name: a\n    region: us-east-1\n  - name: a\n    region: eu-west-1\n");
+    assert_eq!(
+        e,
+        "exporter.yaml:4: targets[1].name: duplicate target name \"a\""
+    );
+}
+
+#[test]
+fn bad_target_fields() {
+    let e = err("targets:\n  - name: a\n    account_id: \"12\"\n");
+    assert_eq!(
+        e,
+        "exporter.yaml:3: targets[0].account_id: must be a 12-digit account id or \"*\""
+    );
+    let e = err("targets:\n  - name: a\n    role_arn: my-role\n");
+    assert!(e.starts_with("exporter.yaml:3: targets[0].role_arn: must be an IAM role ARN"), "{e}");
+    let e = err("targets:\n  - name: a\n  - region: us-east-1\n");
+    assert!(e.starts_with("exporter.yaml:"), "{e}");
+    assert!(e.contains("name"), "{e}");
+}
+
+#[test]
+fn bad_job_type_and_extra_label() {
+    assert_eq!(
+        err("job_types:\n  - backup\n  - snapshot\n"),
+        "exporter.yaml:3: job_types[1]: unknown job type \"snapshot\", expected backup, restore or copy"
+    );
+    let e = err("extra_labels: [resource_arn]\n");
+    assert!(e.starts_with("exporter.yaml:1: extra_labels: unknown extra label"), "{e}");
+}
+
+#[test]
+fn refresh_interval_floor_and_overlap_bound() {
+    assert_eq!(
+        err("refresh_interval: 500ms\n"),
+        "exporter.yaml:1: refresh_interval: must be at least 1s"
+    );
+    assert_eq!(
+        err("lookback: 1h\noverlap: 2h\n"),
+        "exporter.yaml:2: overlap: must be shorter than lookback"
+    );
+}
+
+#[test]
+fn key_paths_follow_indentation() {
+    let text = "a: 1\nb:\n  c: 2\n  d:\n    - e: 3\n      f: 4\n    - e: 5\n";
+    assert_eq!(key_path(text, 1).as_deref(), Some("a"));
+    assert_eq!(key_path(text, 3).as_deref(), Some("b.c"));
+    assert_eq!(key_path(text, 5).as_deref(), Some("b.d[0].e"));
+    assert_eq!(key_path(text, 6).as_deref(), Some("b.d[0].f"));
+    assert_eq!(key_path(text, 7).as_deref(), Some("b.d[1].e"));
+}

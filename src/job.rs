@@ -1,0 +1,178 @@
+//! One normalized job type for backup, restore and copy jobs.
+//!
+//! `aws` turns the SDK's three job shapes into [`Job`]; everything downstream sees only this.
+//! States and categories stay AWS's own strings so that a value AWS adds later passes through.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The three job families AWS Backup lists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum JobType {
+    #[default]
+    Backup,
+    Restore,
+    Copy,
+}
+
+impl JobType {
+    pub const ALL: [JobType; 3] = [JobType::Backup, JobType::Restore, JobType::Copy];
+
+    /// The `job_type` label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobType::Backup => "backup",
+            JobType::Restore => "restore",
+            JobType::Copy => "copy",
+        }
+    }
+
+    /// States in which a job of this type has not ended yet; each is listed with `ByState`
+    /// (`ByStatus` for restores) on every refresh.
+    pub fn active_states(self) -> &'static [&'static str] {
+        match self {
+            JobType::Backup => &["CREATED", "PENDING", "RUNNING", "ABORTING"],
+            JobType::Restore => &["PENDING", "RUNNING"],
+            JobType::Copy => &["CREATED", "RUNNING"],
+        }
+    }
+
+    /// Whether `state` is one of this type's active states.
+    pub fn is_active_state(self, state: &str) -> bool {
+        self.active_states().contains(&state)
+    }
+}
+
+impl fmt::Display for JobType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for JobType {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "backup" => Ok(JobType::Backup),
+            "restore" => Ok(JobType::Restore),
+            "copy" => Ok(JobType::Copy),
+            other => Err(format!(
+                "unknown job type {other:?}, expected backup, restore or copy"
+            )),
+        }
+    }
+}
+
+/// A job as the exporter needs it. Dates are epoch seconds.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Job {
+    pub job_type: JobType,
+    pub id: String,
+    pub account_id: String,
+    /// `State` of backup and copy jobs, `Status` of restore jobs.
+    pub state: String,
+    /// Empty for restore jobs: AWS gives none.
+    pub message_category: String,
+    pub resource_type: String,
+    /// Backup and copy: ResourceArn; restore: SourceResourceArn.
+    pub resource_arn: String,
+    pub resource_name: String,
+    pub creation: f64,
+    pub completion: Option<f64>,
+    pub size_bytes: Option<i64>,
+    pub is_parent: bool,
+    /// Backup: the vault; copy: the source vault; restore: empty.
+    pub backup_vault_name: String,
+    /// Restore jobs started by a restore testing plan: the plan's name.
+    pub restore_testing_plan: String,
+    /// Restore jobs only: ValidationStatus, if AWS reported one.
+    pub validation_status: Option<String>,
+}
+
+impl Job {
+    /// A restore job started by a restore testing plan, whose validation is tracked.
+    pub fn is_restore_test(&self) -> bool {
+        self.job_type == JobType::Restore
+            && (!self.restore_testing_plan.is_empty() || self.validation_status.is_some())
+    }
+}
+
+/// Opt-in label dimensions (`extra_labels` in the config): bounded, but not wanted by everyone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExtraLabel {
+    BackupVaultName,
+    RestoreTestingPlan,
+}
+
+impl ExtraLabel {
+    pub const ALL: [ExtraLabel; 2] = [ExtraLabel::BackupVaultName, ExtraLabel::RestoreTestingPlan];
+
+    /// The label name, also the config spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExtraLabel::BackupVaultName => "backup_vault_name",
+            ExtraLabel::RestoreTestingPlan => "restore_testing_plan",
+        }
+    }
+
+    /// The job's value for this label: empty for job types that do not carry the field.
+    pub fn value(self, job: &Job) -> &str {
+        match self {
+            ExtraLabel::BackupVaultName => &job.backup_vault_name,
+            ExtraLabel::RestoreTestingPlan => &job.restore_testing_plan,
+        }
+    }
+}
+
+impl FromStr for ExtraLabel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ExtraLabel::ALL
+            .into_iter()
+            .find(|l| l.name() == s)
+            .ok_or_else(|| {
+                format!("unknown extra label {s:?}, expected backup_vault_name or restore_testing_plan")
+            })
+    }
+}
+
+/// The plan name from a restore testing plan ARN
+/// (`arn:aws:backup:REGION:ACCOUNT:restore-testing-plan:NAME-ID` → `NAME-ID`).
+pub fn restore_testing_plan_name(arn: &str) -> &str {
+    arn.rsplit_once(":restore-testing-plan:")
+        .map(|(_, name)| name)
+        .unwrap_or(arn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_type_round_trips_and_rejects_unknown() {
+        for t in JobType::ALL {
+            assert_eq!(t.as_str().parse::<JobType>().unwrap(), t);
+        }
+        assert!("backups".parse::<JobType>().is_err());
+    }
+
+    #[test]
+    fn active_states_per_type() {
+        assert!(JobType::Backup.is_active_state("ABORTING"));
+        assert!(!JobType::Restore.is_active_state("CREATED"));
+        assert!(!JobType::Copy.is_active_state("COMPLETED"));
+    }
+
+    #[test]
+    fn plan_name_from_arn() {
+        assert_eq!(
+            restore_testing_plan_name(
+                "arn:aws:backup:us-east-1:111122223333:restore-testing-plan:weekly-rds-abc123"
+            ),
+            "weekly-rds-abc123"
+        );
+        assert_eq!(restore_testing_plan_name("odd"), "odd");
+    }
+}

@@ -1,0 +1,1 @@
+//! Simulated AWS Backup API (placeholder).
