@@ -1,0 +1,167 @@
+//! The binary as users run it: flags, exit codes, config errors, --demo, promtool, SIGTERM.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_aws-backup-exporter");
+
+fn write_config(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("abe-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn bad_config_exits_non_zero_naming_file_line_and_key() {
+    let path = write_config("bad", "refresh_interval: 1m\npage_size: 5000\n");
+    let out = Command::new(BIN)
+        .args(["--config.file", path.to_str().unwrap(), "--check-config"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{}:2: page_size: must be between 1 and 1000, got 5000", path.display())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_config_prints_the_resolved_config() {
+    let path = write_config(
+        "good",
+        "lookback: 48h\ntargets:\n  - name: prod\n    region: eu-west-1\n    account_id: \"*\"\n",
+    );
+    let out = Command::new(BIN)
+        .args(["--config.file", path.to_str().unwrap(), "--check-config"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("lookback: 2days\n"), "{stdout}");
+    assert!(stdout.contains("refresh_interval: 5m\n"), "{stdout}");
+    assert!(stdout.contains("  - name: \"prod\"\n    region: \"eu-west-1\"\n"), "{stdout}");
+}
+
+#[test]
+fn missing_config_file_and_bad_flags_fail() {
+    let out = Command::new(BIN)
+        .args(["--config.file", "/nonexistent/exporter.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/exporter.yaml: cannot read"));
+    let out = Command::new(BIN).args(["--log.level", "loud"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(BIN)
+        .args(["--web.listen-address", "nonsense", "--demo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+fn promtool() -> &'static str {
+    for p in ["/usr/bin/promtool", "/usr/local/bin/promtool"] {
+        if std::path::Path::new(p).exists() {
+            return p;
+        }
+    }
+    panic!("promtool not found: install Debian's prometheus package (scripts/test does)");
+}
+
+#[test]
+fn demo_once_output_passes_promtool_check_metrics() {
+    let out = Command::new(BIN)
+        .args(["--demo", "--once", "--log.level", "warn"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for family in [
+        "aws_backup_jobs{",
+        "aws_backup_active_job_oldest_age_seconds{",
+        "aws_backup_job_duration_seconds_bucket",
+        "aws_backup_exporter_collection_success{",
+        "aws_backup_exporter_api_requests_total{",
+        "aws_backup_exporter_build_info{",
+        "process_resident_memory_bytes ",
+        "aws_backup_lookback_seconds 86400",
+    ] {
+        assert!(text.contains(family), "{family} missing");
+    }
+    let mut check = Command::new(promtool())
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    check.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let res = check.wait_with_output().unwrap();
+    assert!(
+        res.status.success(),
+        "promtool check metrics:\n{}{}",
+        String::from_utf8_lossy(&res.stdout),
+        String::from_utf8_lossy(&res.stderr)
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    let status = out.split(' ').nth(1)?.parse().ok()?;
+    Some((status, out))
+}
+
+#[test]
+fn demo_serves_until_sigterm_then_exits_cleanly() {
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .args(["--demo", "--web.listen-address", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Bounded wait for readiness (the first refresh), not a timing assertion.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some((200, _)) = get(port, "/readyz") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never became ready");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let (status, body) = get(port, "/metrics").unwrap();
+    assert_eq!(status, 200);
+    assert!(body.contains("aws_backup_jobs{job_type=\"backup\""));
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "did not exit after SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(status.success(), "exit {status:?}\n{stderr}");
+    assert!(stderr.contains("SIGTERM received"), "{stderr}");
+    assert!(stderr.contains("level=info"), "logfmt by default: {stderr}");
+}
