@@ -31,12 +31,15 @@ use crate::job::{Job, JobType, restore_testing_plan_name};
 use crate::metrics::{ApiOutcome, SelfMetrics};
 
 /// Settings that are not user configuration: fixed credentials for the simulator (`--demo`,
-/// tests, benchmarks, which must never reach the real credential chain or IMDS) and a shorter
-/// retry backoff for tests.
+/// tests, benchmarks, which must never reach the real credential chain or IMDS), and for tests
+/// a shorter backoff and the standard retry mode (adaptive mode slows a client under sustained
+/// throttling down to half a request per second, which is right against AWS and makes a test
+/// that throttles every third call take minutes).
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
     credentials: Option<SharedCredentialsProvider>,
     initial_backoff: Option<Duration>,
+    standard_retry: bool,
 }
 
 impl Overrides {
@@ -51,12 +54,19 @@ impl Overrides {
                 "aws-backup-exporter",
             ))),
             initial_backoff: None,
+            standard_retry: false,
         }
     }
 
     /// Retry backoff starting at `d` instead of the SDK's 1 s.
     pub fn with_initial_backoff(mut self, d: Duration) -> Self {
         self.initial_backoff = Some(d);
+        self
+    }
+
+    /// The SDK's standard retry mode instead of adaptive.
+    pub fn with_standard_retry(mut self) -> Self {
+        self.standard_retry = true;
         self
     }
 }
@@ -207,7 +217,12 @@ impl BackupApi {
             .map(|r| r.to_string())
             .context("no AWS region: set `region` on the target, or AWS_REGION")?;
 
-        let mut retry = RetryConfig::adaptive().with_max_attempts(cfg.aws.max_attempts);
+        let mut retry = if overrides.standard_retry {
+            RetryConfig::standard()
+        } else {
+            RetryConfig::adaptive()
+        }
+        .with_max_attempts(cfg.aws.max_attempts);
         if let Some(b) = overrides.initial_backoff {
             retry = retry.with_initial_backoff(b);
         }
@@ -251,7 +266,8 @@ impl BackupApi {
         after: f64,
         on_page: &mut (dyn FnMut(usize) + Send),
     ) -> Result<Vec<Job>> {
-        self.list(job_type, Filter::CompleteAfter(after), on_page).await
+        self.list(job_type, Filter::CompleteAfter(after), on_page)
+            .await
     }
 
     /// Every job of `job_type` in `state` now, all pages.
@@ -342,26 +358,31 @@ impl BackupApi {
             .send()
             .await
             .map_err(|e| anyhow::anyhow!("ListRestoreJobs: {}", err_text(&e)))?;
-        out.extend(page.restore_jobs().iter().map(|j| Job {
-            job_type: JobType::Restore,
-            id: owned(j.restore_job_id()),
-            account_id: owned(j.account_id()),
-            state: j.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
-            message_category: String::new(),
-            resource_type: owned(j.resource_type()),
-            resource_arn: owned(j.source_resource_arn()),
-            resource_name: String::new(),
-            creation: secs(j.creation_date()).unwrap_or_default(),
-            completion: secs(j.completion_date()),
-            size_bytes: j.backup_size_in_bytes(),
-            is_parent: j.is_parent(),
-            backup_vault_name: vault_name(j.backup_vault_arn()),
-            restore_testing_plan: j
-                .created_by()
-                .and_then(|c| c.restore_testing_plan_arn())
-                .map(|a| restore_testing_plan_name(a).to_owned())
-                .unwrap_or_default(),
-            validation_status: j.validation_status().map(|v| v.as_str().to_owned()),
+        out.extend(page.restore_jobs().iter().map(|j| {
+            Job {
+                job_type: JobType::Restore,
+                id: owned(j.restore_job_id()),
+                account_id: owned(j.account_id()),
+                state: j
+                    .status()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+                message_category: String::new(),
+                resource_type: owned(j.resource_type()),
+                resource_arn: owned(j.source_resource_arn()),
+                resource_name: String::new(),
+                creation: secs(j.creation_date()).unwrap_or_default(),
+                completion: secs(j.completion_date()),
+                size_bytes: j.backup_size_in_bytes(),
+                is_parent: j.is_parent(),
+                backup_vault_name: vault_name(j.backup_vault_arn()),
+                restore_testing_plan: j
+                    .created_by()
+                    .and_then(|c| c.restore_testing_plan_arn())
+                    .map(|a| restore_testing_plan_name(a).to_owned())
+                    .unwrap_or_default(),
+                validation_status: j.validation_status().map(|v| v.as_str().to_owned()),
+            }
         }));
         Ok(page.next_token().map(str::to_owned))
     }
@@ -420,7 +441,10 @@ impl BackupApi {
             job_type: JobType::Restore,
             id: owned(j.restore_job_id()),
             account_id: owned(j.account_id()),
-            state: j.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            state: j
+                .status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
             message_category: String::new(),
             resource_type: owned(j.resource_type()),
             resource_arn: owned(j.source_resource_arn()),
@@ -484,11 +508,16 @@ mod tests {
     #[test]
     fn names_from_arns() {
         assert_eq!(
-            vault_name(Some("arn:aws:backup:us-east-1:111122223333:backup-vault:Default")),
+            vault_name(Some(
+                "arn:aws:backup:us-east-1:111122223333:backup-vault:Default"
+            )),
             "Default"
         );
         assert_eq!(vault_name(None), "");
-        assert_eq!(arn_account("arn:aws:rds:us-east-1:111122223333:db:x"), "111122223333");
+        assert_eq!(
+            arn_account("arn:aws:rds:us-east-1:111122223333:db:x"),
+            "111122223333"
+        );
         assert_eq!(arn_account("arn:aws:s3:::bucket"), "");
     }
 

@@ -19,11 +19,19 @@ pub struct Cli {
     pub config_file: Option<PathBuf>,
 
     /// Address to serve /metrics on.
-    #[arg(long = "web.listen-address", value_name = "ADDR", default_value = ":9942")]
+    #[arg(
+        long = "web.listen-address",
+        value_name = "ADDR",
+        default_value = ":9942"
+    )]
     pub listen_address: String,
 
     /// Path under which to expose metrics.
-    #[arg(long = "web.telemetry-path", value_name = "PATH", default_value = "/metrics")]
+    #[arg(
+        long = "web.telemetry-path",
+        value_name = "PATH",
+        default_value = "/metrics"
+    )]
     pub telemetry_path: String,
 
     /// TLS and basic-auth configuration, in the exporter-toolkit web-config format.

@@ -102,7 +102,10 @@ impl Source for Shared {
             Ok(())
         } else {
             let names: Vec<&str> = p.iter().map(String::as_str).collect();
-            Err(format!("first refresh (backfill) still running for targets: {}", names.join(", ")))
+            Err(format!(
+                "first refresh (backfill) still running for targets: {}",
+                names.join(", ")
+            ))
         }
     }
 }
@@ -159,8 +162,13 @@ impl TargetRunner {
         let metrics = self.shared.self_metrics().clone();
         let job_types = self.shared.config().job_types.clone();
         if self.api.is_none() {
-            match BackupApi::connect(&self.target, self.shared.config(), &self.overrides, metrics.clone())
-                .await
+            match BackupApi::connect(
+                &self.target,
+                self.shared.config(),
+                &self.overrides,
+                metrics.clone(),
+            )
+            .await
             {
                 Ok(api) => self.api = Some(api),
                 Err(e) => {
@@ -226,7 +234,11 @@ impl TargetRunner {
         match api.list_ended(jt, after, &mut progress).await {
             Ok(jobs) => {
                 let out = self.aggregator.apply_ended(jt, jobs, now);
-                let msg = if backfill { "backfill done" } else { "read ended jobs" };
+                let msg = if backfill {
+                    "backfill done"
+                } else {
+                    "read ended jobs"
+                };
                 let level_info = backfill;
                 if level_info {
                     info!(target = %name, job_type = %jt, listed = out.listed, new = out.new, parents_skipped = out.parents_skipped, elapsed = ?started.elapsed(), "{msg}");

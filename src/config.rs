@@ -220,7 +220,10 @@ impl Resolver<'_> {
         }
         if let Some(d) = raw.lookback {
             if d.value.0 > MAX_LOOKBACK {
-                return Err(self.err(&d, "must be at most 30 days (720h): AWS Backup keeps 30 days of job history"));
+                return Err(self.err(
+                    &d,
+                    "must be at most 30 days (720h): AWS Backup keeps 30 days of job history",
+                ));
             }
             if d.value.0 < Duration::from_secs(60) {
                 return Err(self.err(&d, "must be at least 1m"));
@@ -321,7 +324,10 @@ impl Resolver<'_> {
             if let Some(arn) = &t.role_arn
                 && !arn.value.starts_with("arn:")
             {
-                return Err(self.err(arn, "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"));
+                return Err(self.err(
+                    arn,
+                    "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)",
+                ));
             }
             if let Some(acct) = &t.account_id
                 && acct.value != "*"
@@ -372,14 +378,19 @@ fn scan(line: &str) -> Option<Line<'_>> {
     }
     let mut key_col = indent;
     let mut dash_col = None;
-    if let Some(r) = rest.strip_prefix("- ").or_else(|| (rest == "-").then_some("")) {
+    if let Some(r) = rest
+        .strip_prefix("- ")
+        .or_else(|| (rest == "-").then_some(""))
+    {
         dash_col = Some(indent);
         let inner = r.len() - r.trim_start().len();
         key_col = indent + 2 + inner;
         rest = r.trim_start();
     }
     let key = rest.split_once(':').map(|(k, _)| k.trim()).filter(|k| {
-        !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
     });
     Some(Line {
         key_col,

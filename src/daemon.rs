@@ -10,11 +10,11 @@ use tokio::net::TcpListener;
 use tracing::{error, info};
 
 use crate::aws::Overrides;
-use crate::cli::{Cli, Command};
-use crate::collect::{Shared, TargetRunner};
+use crate::cli::{Cli, Command, SimulateArgs};
+use crate::collect::{Shared, TargetRunner, unix_now};
 use crate::config::{self, Config, Target};
 use crate::metrics::{Format, SelfMetrics};
-
+use crate::sim::{self, SimOptions, Simulator};
 
 /// How long open scrapes may take to finish after SIGTERM.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
@@ -69,6 +69,19 @@ pub fn simulator_overrides() -> Overrides {
     Overrides::static_credentials("AKIDSIMULATOR", "simulator-secret")
 }
 
+fn sim_options(a: &SimulateArgs) -> SimOptions {
+    SimOptions {
+        seed: a.seed,
+        accounts: a.accounts,
+        regions: a.regions.clone(),
+        resources_per_account: a.resources_per_account,
+        history: a.history,
+        live: !a.frozen,
+        bulk_backup_jobs: a.bulk_backup_jobs,
+        ..SimOptions::default()
+    }
+}
+
 /// Runs the command line; the exit code follows exporter conventions (0 ok, 1 failure).
 pub async fn run(cli: Cli) -> ExitCode {
     match run_inner(cli).await {
@@ -87,7 +100,7 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
             .listen
             .parse()
             .with_context(|| format!("--listen {:?}: expected IP:PORT", args.listen))?;
-        let _ = (args, addr); bail!("the simulator is not built in yet");
+        sim::run_standalone(sim_options(args), addr).await?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(p) = &cli.web_config_file {
@@ -111,9 +124,21 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
     let mut overrides = Overrides::default();
     let mut _simulator = None;
     if cli.demo {
-        config = demo_config(config, cli.config_file.is_some(), "http://127.0.0.1:1");
+        let sim = Simulator::new(
+            SimOptions {
+                live: true,
+                ..SimOptions::default()
+            },
+            unix_now() as i64,
+        );
+        let server = sim
+            .start(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .context("starting the simulator")?;
+        info!(endpoint = %server.endpoint_url(), "demo: serving the simulated AWS Backup API");
+        config = demo_config(config, cli.config_file.is_some(), &server.endpoint_url());
         overrides = simulator_overrides();
-        _simulator = Some(());
+        _simulator = Some((sim, server));
     }
 
     let metrics = Arc::new(SelfMetrics::new());
@@ -156,9 +181,15 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
         "listening"
     );
     let tasks: Vec<_> = runners.into_iter().map(|r| tokio::spawn(r.run())).collect();
-    crate::http::serve(listener, cli.telemetry_path.clone(), shared, shutdown_signal(), SHUTDOWN_GRACE)
-        .await
-        .context("serving HTTP")?;
+    crate::http::serve(
+        listener,
+        cli.telemetry_path.clone(),
+        shared,
+        shutdown_signal(),
+        SHUTDOWN_GRACE,
+    )
+    .await
+    .context("serving HTTP")?;
     for t in tasks {
         t.abort();
     }
@@ -195,7 +226,10 @@ mod tests {
     #[test]
     fn listen_addresses() {
         assert_eq!(parse_listen_address(":9942").unwrap(), "0.0.0.0:9942");
-        assert_eq!(parse_listen_address("127.0.0.1:80").unwrap(), "127.0.0.1:80");
+        assert_eq!(
+            parse_listen_address("127.0.0.1:80").unwrap(),
+            "127.0.0.1:80"
+        );
         assert!(parse_listen_address("9942").is_err());
         assert!(parse_listen_address(":http").is_err());
     }

@@ -139,15 +139,20 @@ pub fn respond<S: Source + ?Sized>(
         };
         r.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
-        r.headers_mut()
-            .insert(header::VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
+        r.headers_mut().insert(
+            header::VARY,
+            HeaderValue::from_static("Accept, Accept-Encoding"),
+        );
         r
     } else if path == "/healthz" {
         text(StatusCode::OK, "OK\n")
     } else if path == "/readyz" {
         match source.readiness() {
             Ok(()) => text(StatusCode::OK, "ready\n"),
-            Err(why) => text(StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {why}\n")),
+            Err(why) => text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("not ready: {why}\n"),
+            ),
         }
     } else {
         let mut r = text(StatusCode::OK, landing_page(telemetry_path));
@@ -230,11 +235,20 @@ mod tests {
             }
         }
         fn readiness(&self) -> Result<(), String> {
-            if self.0 { Ok(()) } else { Err("backfilling targets: prod".into()) }
+            if self.0 {
+                Ok(())
+            } else {
+                Err("backfilling targets: prod".into())
+            }
         }
     }
 
-    fn get(src: &Fixed, method: Method, path: &str, hdrs: &[(&'static str, &str)]) -> Response<Full<Bytes>> {
+    fn get(
+        src: &Fixed,
+        method: Method,
+        path: &str,
+        hdrs: &[(&'static str, &str)],
+    ) -> Response<Full<Bytes>> {
         let mut h = hyper::HeaderMap::new();
         for (k, v) in hdrs {
             h.insert(*k, HeaderValue::from_str(v).unwrap());
@@ -251,10 +265,15 @@ mod tests {
         assert_eq!(negotiate_format(Some("*/*")), Format::Classic);
         assert_eq!(negotiate_format(None), Format::Classic);
         assert_eq!(
-            negotiate_format(Some("text/plain;version=0.0.4,application/openmetrics-text;q=0.5")),
+            negotiate_format(Some(
+                "text/plain;version=0.0.4,application/openmetrics-text;q=0.5"
+            )),
             Format::Classic
         );
-        assert_eq!(negotiate_format(Some("application/openmetrics-text;q=0")), Format::Classic);
+        assert_eq!(
+            negotiate_format(Some("application/openmetrics-text;q=0")),
+            Format::Classic
+        );
     }
 
     #[test]
@@ -269,17 +288,29 @@ mod tests {
     #[test]
     fn routes_statuses_and_methods() {
         let ready = Fixed(true);
-        assert_eq!(get(&ready, Method::GET, "/nope", &[]).status(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            get(&ready, Method::GET, "/nope", &[]).status(),
+            StatusCode::NOT_FOUND
+        );
         let r = get(&ready, Method::POST, "/metrics", &[]);
         assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(r.headers()[header::ALLOW], "GET, HEAD");
-        assert_eq!(get(&ready, Method::GET, "/healthz", &[]).status(), StatusCode::OK);
-        assert_eq!(get(&ready, Method::GET, "/readyz", &[]).status(), StatusCode::OK);
+        assert_eq!(
+            get(&ready, Method::GET, "/healthz", &[]).status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            get(&ready, Method::GET, "/readyz", &[]).status(),
+            StatusCode::OK
+        );
         assert_eq!(
             get(&Fixed(false), Method::GET, "/readyz", &[]).status(),
             StatusCode::SERVICE_UNAVAILABLE
         );
         let r = get(&ready, Method::GET, "/", &[]);
-        assert_eq!(r.headers()[header::CONTENT_TYPE], "text/html; charset=utf-8");
+        assert_eq!(
+            r.headers()[header::CONTENT_TYPE],
+            "text/html; charset=utf-8"
+        );
     }
 }

@@ -133,7 +133,9 @@ impl FromStr for ExtraLabel {
             .into_iter()
             .find(|l| l.name() == s)
             .ok_or_else(|| {
-                format!("unknown extra label {s:?}, expected backup_vault_name or restore_testing_plan")
+                format!(
+                    "unknown extra label {s:?}, expected backup_vault_name or restore_testing_plan"
+                )
             })
     }
 }

@@ -76,7 +76,11 @@ where
         event.record(&mut fields);
         w.write_str("ts=")?;
         SystemTime.format_time(&mut w)?;
-        write!(w, " level={}", event.metadata().level().as_str().to_ascii_lowercase())?;
+        write!(
+            w,
+            " level={}",
+            event.metadata().level().as_str().to_ascii_lowercase()
+        )?;
         w.write_str(" msg=")?;
         write_value(&mut w, &fields.message)?;
         for (k, v) in &fields.rest {

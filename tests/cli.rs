@@ -25,7 +25,10 @@ fn bad_config_exits_non_zero_naming_file_line_and_key() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("{}:2: page_size: must be between 1 and 1000, got 5000", path.display())),
+        stderr.contains(&format!(
+            "{}:2: page_size: must be between 1 and 1000, got 5000",
+            path.display()
+        )),
         "{stderr}"
     );
 }
@@ -44,7 +47,10 @@ fn check_config_prints_the_resolved_config() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("lookback: 2days\n"), "{stdout}");
     assert!(stdout.contains("refresh_interval: 5m\n"), "{stdout}");
-    assert!(stdout.contains("  - name: \"prod\"\n    region: \"eu-west-1\"\n"), "{stdout}");
+    assert!(
+        stdout.contains("  - name: \"prod\"\n    region: \"eu-west-1\"\n"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -54,8 +60,13 @@ fn missing_config_file_and_bad_flags_fail() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/exporter.yaml: cannot read"));
-    let out = Command::new(BIN).args(["--log.level", "loud"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("/nonexistent/exporter.yaml: cannot read")
+    );
+    let out = Command::new(BIN)
+        .args(["--log.level", "loud"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let out = Command::new(BIN)
         .args(["--web.listen-address", "nonsense", "--demo"])
@@ -79,12 +90,16 @@ fn demo_once_output_passes_promtool_check_metrics() {
         .args(["--demo", "--once", "--log.level", "warn"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     for family in [
         "aws_backup_jobs{",
         "aws_backup_active_job_oldest_age_seconds{",
-        "aws_backup_job_duration_seconds_bucket",
+        "# TYPE aws_backup_job_duration_seconds histogram",
         "aws_backup_exporter_collection_success{",
         "aws_backup_exporter_api_requests_total{",
         "aws_backup_exporter_build_info{",
@@ -100,7 +115,12 @@ fn demo_once_output_passes_promtool_check_metrics() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    check.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    check
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     let res = check.wait_with_output().unwrap();
     assert!(
         res.status.success(),
@@ -121,7 +141,11 @@ fn free_port() -> u16 {
 fn get(port: u16, path: &str) -> Option<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut out = String::new();
     s.read_to_string(&mut out).ok()?;
     let status = out.split(' ').nth(1)?.parse().ok()?;
@@ -132,7 +156,11 @@ fn get(port: u16, path: &str) -> Option<(u16, String)> {
 fn demo_serves_until_sigterm_then_exits_cleanly() {
     let port = free_port();
     let mut child = Command::new(BIN)
-        .args(["--demo", "--web.listen-address", &format!("127.0.0.1:{port}")])
+        .args([
+            "--demo",
+            "--web.listen-address",
+            &format!("127.0.0.1:{port}"),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -150,7 +178,13 @@ fn demo_serves_until_sigterm_then_exits_cleanly() {
     assert_eq!(status, 200);
     assert!(body.contains("aws_backup_jobs{job_type=\"backup\""));
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
@@ -160,7 +194,12 @@ fn demo_serves_until_sigterm_then_exits_cleanly() {
         std::thread::sleep(Duration::from_millis(100));
     };
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     assert!(status.success(), "exit {status:?}\n{stderr}");
     assert!(stderr.contains("SIGTERM received"), "{stderr}");
     assert!(stderr.contains("level=info"), "logfmt by default: {stderr}");

@@ -26,7 +26,9 @@ async fn readiness_follows_the_first_refresh() {
 async fn openmetrics_for_prometheus_classic_for_everyone_else() {
     let mut h = Harness::start(sim_options(22), test_config()).await;
     assert!(h.refresh().await);
-    let om = h.request("GET", "/metrics", &[("Accept", PROMETHEUS_ACCEPT)]).await;
+    let om = h
+        .request("GET", "/metrics", &[("Accept", PROMETHEUS_ACCEPT)])
+        .await;
     assert_eq!(om.status, 200);
     assert_eq!(
         om.header("content-type"),
@@ -51,14 +53,19 @@ async fn openmetrics_for_prometheus_classic_for_everyone_else() {
             .filter(|s| s.name.starts_with("aws_backup_") && !s.name.contains("api_requests"))
             .collect::<Vec<_>>()
     };
-    assert_eq!(strip(Exposition::parse(&om_text)), strip(Exposition::parse(&text)));
+    assert_eq!(
+        strip(Exposition::parse(&om_text)),
+        strip(Exposition::parse(&text))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gzip_when_asked_and_head_without_body() {
     let mut h = Harness::start(sim_options(23), test_config()).await;
     assert!(h.refresh().await);
-    let z = h.request("GET", "/metrics", &[("Accept-Encoding", "gzip")]).await;
+    let z = h
+        .request("GET", "/metrics", &[("Accept-Encoding", "gzip")])
+        .await;
     assert_eq!(z.header("content-encoding"), Some("gzip"));
     let mut plain = String::new();
     flate2::read::GzDecoder::new(&z.body[..])

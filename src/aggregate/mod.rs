@@ -305,13 +305,7 @@ impl Aggregator {
         out
     }
 
-    fn count_new_ended(
-        &mut self,
-        job: &Job,
-        completion: f64,
-        window_start: f64,
-        counting: bool,
-    ) {
+    fn count_new_ended(&mut self, job: &Job, completion: f64, window_start: f64, counting: bool) {
         let key = self.job_key(job);
         if completion > window_start {
             let id = self.job_keys.id(&key);
@@ -439,7 +433,12 @@ impl Aggregator {
     }
 
     /// Replaces the active-jobs snapshot of one job type with a complete new listing.
-    pub fn apply_active(&mut self, job_type: JobType, jobs: impl IntoIterator<Item = Job>, now: f64) {
+    pub fn apply_active(
+        &mut self,
+        job_type: JobType,
+        jobs: impl IntoIterator<Item = Job>,
+        now: f64,
+    ) {
         let include_parents = self.settings.include_parent_jobs;
         let mut counts: BTreeMap<JobKey, u64> = BTreeMap::new();
         let mut oldest: BTreeMap<ActiveAgeKey, f64> = BTreeMap::new();
@@ -512,14 +511,25 @@ impl Aggregator {
             .collect::<BTreeMap<_, _>>()
             .into_iter()
             .collect();
-        let mut resource_last_job: Vec<_> =
-            self.resources.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        let mut resource_last_job: Vec<_> = self
+            .resources
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
         resource_last_job.sort_by(|a, b| a.0.cmp(&b.0));
         Snapshot {
             jobs: jobs.into_iter().collect(),
             finished: self.finished.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-            duration: self.duration.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            size: self.size.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            duration: self
+                .duration
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            size: self
+                .size
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             oldest_active_age,
             validations,
             resource_last_job,

@@ -20,7 +20,12 @@ fn ended(id: &str, state: &str, completion: f64) -> Job {
         id: id.into(),
         account_id: "111122223333".into(),
         state: state.into(),
-        message_category: if state == "COMPLETED" { "SUCCESS" } else { "ACCESS_DENIED" }.into(),
+        message_category: if state == "COMPLETED" {
+            "SUCCESS"
+        } else {
+            "ACCESS_DENIED"
+        }
+        .into(),
         resource_type: "EBS".into(),
         resource_arn: format!("arn:aws:ec2:us-east-1:111122223333:volume/vol-{id}"),
         creation: completion - 600.0,
@@ -61,7 +66,10 @@ fn backfill_fills_gauges_but_never_counters_or_histograms() {
     let later = NOW + 300.0;
     a.apply_ended(
         JobType::Backup,
-        vec![ended("2", "FAILED", NOW - H), ended("3", "COMPLETED", NOW + 60.0)],
+        vec![
+            ended("2", "FAILED", NOW - H),
+            ended("3", "COMPLETED", NOW + 60.0),
+        ],
         later,
     );
     let s = a.snapshot(later);
@@ -88,20 +96,30 @@ fn watermark_moves_to_newest_completion_minus_overlap() {
 #[test]
 fn jobs_reread_in_the_overlap_count_once_and_late_jobs_count_when_they_appear() {
     let mut a = Aggregator::new(settings());
-    a.apply_ended(JobType::Backup, vec![ended("1", "COMPLETED", NOW - 60.0)], NOW);
+    a.apply_ended(
+        JobType::Backup,
+        vec![ended("1", "COMPLETED", NOW - 60.0)],
+        NOW,
+    );
     // Second read: job 1 again (overlap), plus job 9 that ended before the watermark but was
     // listed late.
     let t = NOW + 300.0;
     let out = a.apply_ended(
         JobType::Backup,
-        vec![ended("1", "COMPLETED", NOW - 60.0), ended("9", "FAILED", NOW - 300.0)],
+        vec![
+            ended("1", "COMPLETED", NOW - 60.0),
+            ended("9", "FAILED", NOW - 300.0),
+        ],
         t,
     );
     assert_eq!((out.new, out.duplicates), (1, 1));
     // Third read lists both again: nothing changes.
     let out = a.apply_ended(
         JobType::Backup,
-        vec![ended("1", "COMPLETED", NOW - 60.0), ended("9", "FAILED", NOW - 300.0)],
+        vec![
+            ended("1", "COMPLETED", NOW - 60.0),
+            ended("9", "FAILED", NOW - 300.0),
+        ],
         t + 300.0,
     );
     assert_eq!((out.new, out.duplicates), (0, 2));
@@ -115,8 +133,16 @@ fn jobs_reread_in_the_overlap_count_once_and_late_jobs_count_when_they_appear() 
 #[test]
 fn seen_ids_are_forgotten_below_the_overlap_and_not_recounted() {
     let mut a = Aggregator::new(settings());
-    a.apply_ended(JobType::Backup, vec![ended("old", "COMPLETED", NOW - 10.0 * H)], NOW);
-    a.apply_ended(JobType::Backup, vec![ended("new", "COMPLETED", NOW - 60.0)], NOW + 60.0);
+    a.apply_ended(
+        JobType::Backup,
+        vec![ended("old", "COMPLETED", NOW - 10.0 * H)],
+        NOW,
+    );
+    a.apply_ended(
+        JobType::Backup,
+        vec![ended("new", "COMPLETED", NOW - 60.0)],
+        NOW + 60.0,
+    );
     let (_, _, seen) = a.footprint();
     assert_eq!(seen, 1, "the old id fell below watermark - overlap");
     // AWS returning the old job anyway must not count it again.
@@ -154,7 +180,11 @@ fn jobs_that_ended_before_the_lookback_feed_counters_not_the_window() {
     let mut a = Aggregator::new(settings());
     a.apply_ended(JobType::Backup, vec![], NOW);
     // A late job whose completion is older than the lookback: counted once, by the counter.
-    a.apply_ended(JobType::Backup, vec![ended("x", "FAILED", NOW - 30.0 * H)], NOW);
+    a.apply_ended(
+        JobType::Backup,
+        vec![ended("x", "FAILED", NOW - 30.0 * H)],
+        NOW,
+    );
     let s = a.snapshot(NOW);
     assert_eq!(count(&s.jobs, "FAILED"), 0);
     assert_eq!(count(&s.finished, "FAILED"), 1);
@@ -167,14 +197,33 @@ fn parent_jobs_are_skipped_unless_asked_for() {
         ..ended("p", "COMPLETED", NOW - H)
     };
     let mut a = Aggregator::new(settings());
-    let out = a.apply_ended(JobType::Backup, vec![parent.clone(), ended("c", "COMPLETED", NOW - H)], NOW);
+    let out = a.apply_ended(
+        JobType::Backup,
+        vec![parent.clone(), ended("c", "COMPLETED", NOW - H)],
+        NOW,
+    );
     assert_eq!(out.parents_skipped, 1);
     assert_eq!(count(&a.snapshot(NOW).jobs, "COMPLETED"), 1);
-    a.apply_active(JobType::Backup, vec![Job { state: "RUNNING".into(), completion: None, ..parent.clone() }], NOW);
+    a.apply_active(
+        JobType::Backup,
+        vec![Job {
+            state: "RUNNING".into(),
+            completion: None,
+            ..parent.clone()
+        }],
+        NOW,
+    );
     assert_eq!(count(&a.snapshot(NOW).jobs, "RUNNING"), 0);
 
-    let mut b = Aggregator::new(Settings { include_parent_jobs: true, ..settings() });
-    b.apply_ended(JobType::Backup, vec![parent, ended("c", "COMPLETED", NOW - H)], NOW);
+    let mut b = Aggregator::new(Settings {
+        include_parent_jobs: true,
+        ..settings()
+    });
+    b.apply_ended(
+        JobType::Backup,
+        vec![parent, ended("c", "COMPLETED", NOW - H)],
+        NOW,
+    );
     assert_eq!(count(&b.snapshot(NOW).jobs, "COMPLETED"), 2);
 }
 
@@ -201,7 +250,11 @@ fn active_snapshot_is_replaced_and_keeps_zeroed_series() {
         message_category: String::new(),
         ..ended(id, "RUNNING", NOW)
     };
-    a.apply_active(JobType::Backup, vec![running("r1", 600.0), running("r2", 7200.0)], NOW);
+    a.apply_active(
+        JobType::Backup,
+        vec![running("r1", 600.0), running("r2", 7200.0)],
+        NOW,
+    );
     let s = a.snapshot(NOW);
     assert_eq!(count(&s.jobs, "RUNNING"), 2);
     assert_eq!(s.oldest_active_age.len(), 1);
@@ -224,7 +277,10 @@ fn extra_labels_follow_the_job_fields() {
     j.backup_vault_name = "Default".into();
     a.apply_ended(JobType::Backup, vec![j], NOW);
     let s = a.snapshot(NOW);
-    assert_eq!(s.jobs[0].0.extra, vec!["Default".to_string(), String::new()]);
+    assert_eq!(
+        s.jobs[0].0.extra,
+        vec!["Default".to_string(), String::new()]
+    );
 }
 
 fn restore_test(id: &str, validation: Option<&str>, completion: f64) -> Job {
@@ -262,7 +318,10 @@ fn restore_validation_moves_between_statuses_and_counts_once() {
         ],
         NOW,
     );
-    assert_eq!(a.pending_validations(), vec!["t1".to_string(), "t3".to_string()]);
+    assert_eq!(
+        a.pending_validations(),
+        vec!["t1".to_string(), "t3".to_string()]
+    );
     assert_eq!(
         validations(&a.snapshot(NOW)),
         vec![("SUCCESSFUL".into(), 1), ("VALIDATING".into(), 1)]
@@ -272,10 +331,18 @@ fn restore_validation_moves_between_statuses_and_counts_once() {
     assert_eq!(a.pending_validations(), vec!["t3".to_string()]);
     assert_eq!(
         validations(&a.snapshot(NOW + 60.0)),
-        vec![("FAILED".into(), 1), ("SUCCESSFUL".into(), 1), ("VALIDATING".into(), 1)]
+        vec![
+            ("FAILED".into(), 1),
+            ("SUCCESSFUL".into(), 1),
+            ("VALIDATING".into(), 1)
+        ]
     );
     // The overlap re-read lists t3 settled: the move happens there too, once.
-    a.apply_ended(JobType::Restore, vec![restore_test("t3", Some("TIMED_OUT"), NOW - H)], NOW + 120.0);
+    a.apply_ended(
+        JobType::Restore,
+        vec![restore_test("t3", Some("TIMED_OUT"), NOW - H)],
+        NOW + 120.0,
+    );
     a.apply_validation(&restore_test("t3", Some("TIMED_OUT"), NOW - H), NOW + 120.0);
     assert!(a.pending_validations().is_empty());
     assert_eq!(
@@ -303,11 +370,23 @@ fn per_resource_last_job_flips_and_respects_the_cap() {
     other.resource_arn = "arn:two".into();
     a.apply_ended(JobType::Backup, vec![ok], NOW);
     let s = a.snapshot(NOW);
-    assert_eq!(s.resource_last_job[0].1, LastJob { completion: NOW - 2.0 * H, success: true });
+    assert_eq!(
+        s.resource_last_job[0].1,
+        LastJob {
+            completion: NOW - 2.0 * H,
+            success: true
+        }
+    );
     a.apply_ended(JobType::Backup, vec![failed, other], NOW + 60.0);
     let s = a.snapshot(NOW + 60.0);
     assert_eq!(s.resource_last_job.len(), 1);
-    assert_eq!(s.resource_last_job[0].1, LastJob { completion: NOW - H, success: false });
+    assert_eq!(
+        s.resource_last_job[0].1,
+        LastJob {
+            completion: NOW - H,
+            success: false
+        }
+    );
     assert_eq!(
         s.series_dropped,
         vec![

@@ -113,13 +113,17 @@ fn page_size_out_of_range() {
 #[test]
 fn lookback_beyond_30_days() {
     let e = err("# comment\nlookback: 31d\n");
-    assert!(e.starts_with("exporter.yaml:2: lookback: must be at most 30 days"), "{e}");
+    assert!(
+        e.starts_with("exporter.yaml:2: lookback: must be at most 30 days"),
+        "{e}"
+    );
     assert!(parse("lookback: 30d\n", "x").is_ok());
 }
 
 #[test]
 fn duplicate_target_names_point_at_the_second() {
-    let e = err("targets:\n  - name: a\n    region: us-east-1\n  - name: a\n    region: eu-west-1\n");
+    let e =
+        err("targets:\n  - name: a\n    region: us-east-1\n  - name: a\n    region: eu-west-1\n");
     assert_eq!(
         e,
         "exporter.yaml:4: targets[1].name: duplicate target name \"a\""
@@ -134,7 +138,10 @@ fn bad_target_fields() {
         "exporter.yaml:3: targets[0].account_id: must be a 12-digit account id or \"*\""
     );
     let e = err("targets:\n  - name: a\n    role_arn: my-role\n");
-    assert!(e.starts_with("exporter.yaml:3: targets[0].role_arn: must be an IAM role ARN"), "{e}");
+    assert!(
+        e.starts_with("exporter.yaml:3: targets[0].role_arn: must be an IAM role ARN"),
+        "{e}"
+    );
     let e = err("targets:\n  - name: a\n  - region: us-east-1\n");
     assert!(e.starts_with("exporter.yaml:"), "{e}");
     assert!(e.contains("name"), "{e}");
@@ -147,7 +154,10 @@ fn bad_job_type_and_extra_label() {
         "exporter.yaml:3: job_types[1]: unknown job type \"snapshot\", expected backup, restore or copy"
     );
     let e = err("extra_labels: [resource_arn]\n");
-    assert!(e.starts_with("exporter.yaml:1: extra_labels: unknown extra label"), "{e}");
+    assert!(
+        e.starts_with("exporter.yaml:1: extra_labels: unknown extra label"),
+        "{e}"
+    );
 }
 
 #[test]

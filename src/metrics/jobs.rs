@@ -171,10 +171,15 @@ fn histogram_family<'a>(
     help: &str,
     rows: impl Iterator<Item = (Labels<'a>, &'a Histogram)>,
 ) -> Result<(), std::fmt::Error> {
-    let mut fam: MetricEncoder = encoder.encode_descriptor(name, help, None, MetricType::Histogram)?;
+    let mut fam: MetricEncoder =
+        encoder.encode_descriptor(name, help, None, MetricType::Histogram)?;
     for (labels, h) in rows {
-        fam.encode_family(&labels)?
-            .encode_histogram::<NoLabelSet>(h.sum, h.count, &h.cumulative(), None)?;
+        fam.encode_family(&labels)?.encode_histogram::<NoLabelSet>(
+            h.sum,
+            h.count,
+            &h.cumulative(),
+            None,
+        )?;
     }
     Ok(())
 }
@@ -185,7 +190,9 @@ impl Collector for JobMetrics {
             &mut encoder,
             "aws_backup_jobs",
             "Jobs by state: terminal states count jobs that ended within the lookback, active states (CREATED, PENDING, RUNNING, ABORTING) count jobs in that state now.",
-            self.jobs.iter().map(|((r, k), v)| (self.job_labels(r, k), *v)),
+            self.jobs
+                .iter()
+                .map(|((r, k), v)| (self.job_labels(r, k), *v)),
         )?;
         {
             let mut fam = encoder.encode_descriptor(

@@ -64,7 +64,9 @@ struct BuildLabels {
 }
 
 /// Refresh durations: 100 ms to 10 min.
-const COLLECTION_BUCKETS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0];
+const COLLECTION_BUCKETS: &[f64] = &[
+    0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
+];
 
 fn collection_histogram() -> Histogram {
     Histogram::new(COLLECTION_BUCKETS.iter().copied())

@@ -102,7 +102,11 @@ impl Collector for ProcessCollector {
                 "Start time of the process since unix epoch in seconds.",
                 s.start_time_seconds,
             ),
-            ("process_open_fds", "Number of open file descriptors.", s.open_fds),
+            (
+                "process_open_fds",
+                "Number of open file descriptors.",
+                s.open_fds,
+            ),
             (
                 "process_max_fds",
                 "Maximum number of open file descriptors.",

@@ -59,7 +59,9 @@ impl Harness {
             t.endpoint_url = Some(server.endpoint_url());
         }
         let shared = Shared::new(config.clone(), Arc::new(SelfMetrics::new()));
-        let overrides = simulator_overrides().with_initial_backoff(Duration::from_millis(5));
+        let overrides = simulator_overrides()
+            .with_initial_backoff(Duration::from_millis(5))
+            .with_standard_retry();
         let runners = config
             .targets
             .iter()
@@ -104,7 +106,12 @@ impl Harness {
         Exposition::parse(&resp.text())
     }
 
-    pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> HttpResponse {
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> HttpResponse {
         let addr = self.http;
         let method = method.to_owned();
         let path = path.to_owned();
@@ -113,7 +120,10 @@ impl Harness {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         tokio::task::spawn_blocking(move || {
-            let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let h: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             http_get(addr, &method, &path, &h)
         })
         .await
@@ -141,7 +151,12 @@ impl HttpResponse {
 }
 
 /// A plain HTTP/1.1 request over a fresh TCP connection.
-pub fn http_get(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> HttpResponse {
+pub fn http_get(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> HttpResponse {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
@@ -158,7 +173,14 @@ pub fn http_get(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &s
         .expect("end of headers");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let mut lines = head.split("\r\n");
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
@@ -248,15 +270,25 @@ impl Exposition {
             let value = match value {
                 "+Inf" => f64::INFINITY,
                 "-Inf" => f64::NEG_INFINITY,
-                v => v.parse().unwrap_or_else(|_| panic!("bad value in {line:?}")),
+                v => v
+                    .parse()
+                    .unwrap_or_else(|_| panic!("bad value in {line:?}")),
             };
-            samples.push(Sample { name, labels, value });
+            samples.push(Sample {
+                name,
+                labels,
+                value,
+            });
         }
         Exposition { samples }
     }
 
     /// Samples of `name` whose labels include every pair of `matching`.
-    pub fn select<'a>(&'a self, name: &'a str, matching: &'a [(&str, &str)]) -> impl Iterator<Item = &'a Sample> + 'a {
+    pub fn select<'a>(
+        &'a self,
+        name: &'a str,
+        matching: &'a [(&str, &str)],
+    ) -> impl Iterator<Item = &'a Sample> + 'a {
         self.samples.iter().filter(move |s| {
             s.name == name
                 && matching
@@ -282,7 +314,12 @@ impl Exposition {
     }
 
     /// `name`'s non-zero samples keyed by the values of `keys`.
-    pub fn by(&self, name: &str, matching: &[(&str, &str)], keys: &[&str]) -> BTreeMap<Vec<String>, f64> {
+    pub fn by(
+        &self,
+        name: &str,
+        matching: &[(&str, &str)],
+        keys: &[&str],
+    ) -> BTreeMap<Vec<String>, f64> {
         let mut out = BTreeMap::new();
         for s in self.select(name, matching) {
             if s.value == 0.0 {
@@ -317,7 +354,11 @@ pub fn is_active(t: &SimJobType, state: &str) -> bool {
 /// What `aws_backup_jobs` must say for `region`, computed from the simulator's own data:
 /// non-parent jobs, terminal ones that ended within the lookback, active ones now. Keyed by
 /// (job_type, account_id, resource_type, state, message_category).
-pub fn expected_jobs(jobs: &[SimJob], region: &str, lookback_start: f64) -> BTreeMap<Vec<String>, f64> {
+pub fn expected_jobs(
+    jobs: &[SimJob],
+    region: &str,
+    lookback_start: f64,
+) -> BTreeMap<Vec<String>, f64> {
     let mut out = BTreeMap::new();
     for j in jobs.iter().filter(|j| j.region == region && !j.is_parent) {
         let counted = match j.completion_date {
@@ -339,7 +380,13 @@ pub fn expected_jobs(jobs: &[SimJob], region: &str, lookback_start: f64) -> BTre
     out
 }
 
-pub const JOB_KEYS: [&str; 5] = ["job_type", "account_id", "resource_type", "state", "message_category"];
+pub const JOB_KEYS: [&str; 5] = [
+    "job_type",
+    "account_id",
+    "resource_type",
+    "state",
+    "message_category",
+];
 
 /// A new ended backup job for `account`, like the simulator's own.
 pub fn new_backup_job(template: &SimJob, id: &str, state: &str, completion: i64) -> SimJob {
@@ -347,7 +394,14 @@ pub fn new_backup_job(template: &SimJob, id: &str, state: &str, completion: i64)
         job_type: SimJobType::Backup,
         job_id: id.to_owned(),
         state: state.to_owned(),
-        message_category: Some(if state == "COMPLETED" { "SUCCESS" } else { "ACCESS_DENIED" }.to_owned()),
+        message_category: Some(
+            if state == "COMPLETED" {
+                "SUCCESS"
+            } else {
+                "ACCESS_DENIED"
+            }
+            .to_owned(),
+        ),
         status_message: None,
         creation_date: completion - 600,
         completion_date: Some(completion),

@@ -5,7 +5,8 @@ Usage: prometheus_e2e.py --exporter target/debug/aws-backup-exporter [options]
 
 Starts the exporter with --demo (the built-in AWS Backup simulator) and a Prometheus that
 scrapes it every second and loads the alert rules, both on free ports of 127.0.0.1. Once the
-exporter is ready and has been scraped a few times, it checks that:
+exporter is ready, has been scraped a few times and has refreshed once more (--settle, so that
+counters and histograms have seen jobs), it checks that:
   * every rule group of the rule file is loaded and healthy (no lastError);
   * every rule expression parses (an instant query succeeds);
   * every dashboard query, with the dashboard variables set to `.*`, parses and returns data;
@@ -394,8 +395,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="extra argument for the exporter (repeatable)")
     ap.add_argument("--timeout", type=float, default=60.0, help="bound of each wait, seconds (default 60)")
     ap.add_argument("--scrapes", type=int, default=5, help="scrapes to wait for before querying (default 5)")
-    ap.add_argument("--settle", type=float, default=0.0,
-                    help="extra seconds of scraping before querying, for rates of jobs the demo adds")
+    ap.add_argument("--settle", type=float, default=35.0,
+                    help="extra seconds of scraping before querying, so that one more demo refresh "
+                         "(every 30 s) adds jobs that the counters and histograms see (default 35)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, TSDB)")
     args = ap.parse_args(argv)
 

@@ -1,0 +1,472 @@
+//! The job store and its indexes. Listing must stay cheap with a million jobs: ordered sets keyed
+//! by (date, slot) give a binary search to the first candidate and a stable position to resume
+//! from, so a page costs its own size, never the size of the store.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Bound;
+
+use super::model::{Extra, Interner, JobId, Rec, Sym, recovery_point_arn, vault_arn};
+
+/// States a job passes through before it ends; listed by `ByState` snapshots.
+pub(crate) const ACTIVE_STATES: [&str; 4] = ["CREATED", "PENDING", "RUNNING", "ABORTING"];
+
+pub(crate) const BACKUP: usize = 0;
+pub(crate) const RESTORE: usize = 1;
+pub(crate) const COPY: usize = 2;
+
+/// Position in an index: (creation or completion date, slot).
+pub(crate) type Key = (i64, u32);
+
+/// Which ordering a listing walks; part of the page token, so a token is only valid for the
+/// kind of query that produced it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Index {
+    Created = 0,
+    Completed = 1,
+    Open = 2,
+    Resources = 3,
+}
+
+impl Index {
+    pub(crate) fn from_u8(v: u8) -> Option<Index> {
+        Some(match v {
+            0 => Index::Created,
+            1 => Index::Completed,
+            2 => Index::Open,
+            3 => Index::Resources,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Table {
+    pub recs: Vec<Rec>,
+    ids: HashMap<JobId, u32>,
+    by_created: BTreeSet<Key>,
+    by_completed: BTreeSet<Key>,
+    /// Jobs in an active state, by creation date: active snapshots stay cheap however long
+    /// the history is.
+    open: BTreeSet<Key>,
+    pub extras: HashMap<u32, Extra>,
+}
+
+impl Table {
+    pub(crate) fn slot(&self, id: &JobId) -> Option<u32> {
+        self.ids.get(id).copied()
+    }
+}
+
+pub(crate) struct ResRec {
+    pub account: Sym,
+    pub region: Sym,
+    pub arn: Sym,
+    pub rtype: Sym,
+    pub name: Option<Sym>,
+    pub vault: Option<Sym>,
+    /// Newest COMPLETED backup job of the resource: its LastBackupTime and recovery point.
+    pub last_job: Option<u32>,
+    /// A recovery point older than the job history, so a resource whose recent jobs all failed
+    /// is still listed, with a stale LastBackupTime, as AWS would.
+    pub before: Option<i64>,
+}
+
+/// What ListProtectedResources reports for a resource.
+pub(crate) struct LastBackup {
+    pub time: i64,
+    /// The job that made it, or `None` for the recovery point from before the history.
+    pub job: Option<u32>,
+}
+
+pub(crate) enum Accounts {
+    One(Sym),
+    All,
+}
+
+/// A resolved listing filter: strings already mapped to symbols, dates to inclusive ranges.
+pub(crate) struct JobFilter<'a> {
+    pub region: Sym,
+    pub accounts: Accounts,
+    pub state: Option<Sym>,
+    pub resource_arn: Option<Sym>,
+    pub resource_type: Option<Sym>,
+    pub vault: Option<Sym>,
+    pub parent: Option<Sym>,
+    pub category: Option<Sym>,
+    pub plan: Option<Sym>,
+    pub created: (i64, i64),
+    pub completed: Option<(i64, i64)>,
+    pub dest_vault_arn: Option<&'a str>,
+    pub source_rp_arn: Option<&'a str>,
+}
+
+pub(crate) struct Store {
+    pub strs: Interner,
+    pub tables: [Table; 3],
+    pub resources: Vec<ResRec>,
+    res_index: HashMap<(Sym, Sym, Sym), u32>,
+    active: [Sym; 4],
+    pub completed: Sym,
+}
+
+impl Store {
+    pub(crate) fn new() -> Store {
+        let mut strs = Interner::default();
+        let active = ACTIVE_STATES.map(|s| strs.intern(s));
+        let completed = strs.intern("COMPLETED");
+        Store {
+            strs,
+            tables: Default::default(),
+            resources: Vec::new(),
+            res_index: HashMap::new(),
+            active,
+            completed,
+        }
+    }
+
+    pub(crate) fn is_active(&self, state: Sym) -> bool {
+        self.active.contains(&state)
+    }
+
+    /// Adds a job or replaces the one with the same id (keeping its slot, so page tokens
+    /// handed out earlier stay meaningful). `extra: None` keeps what was there.
+    pub(crate) fn put(&mut self, ty: usize, rec: Rec, extra: Option<Extra>) -> u32 {
+        let active = self.active;
+        let t = &mut self.tables[ty];
+        let (slot, old) = match t.ids.get(&rec.id) {
+            Some(&slot) => {
+                let old = std::mem::replace(&mut t.recs[slot as usize], rec);
+                unindex(t, slot, &old, &active);
+                (slot, Some(old))
+            }
+            None => {
+                let slot = u32::try_from(t.recs.len()).expect("fewer than 2^32 jobs");
+                t.ids.insert(rec.id.clone(), slot);
+                t.recs.push(rec);
+                (slot, None)
+            }
+        };
+        let new = &t.recs[slot as usize];
+        index(t, slot, &new.clone(), &active);
+        if let Some(e) = extra {
+            t.extras.insert(slot, e);
+        }
+        if ty == BACKUP {
+            self.note_backup(slot, old.as_ref());
+        }
+        slot
+    }
+
+    /// Appends jobs known to be new and rebuilds the indexes in one sorted pass: how the
+    /// benchmark-sized store is loaded.
+    pub(crate) fn bulk_append(&mut self, ty: usize, recs: Vec<Rec>) {
+        let active = self.active;
+        let t = &mut self.tables[ty];
+        for rec in recs {
+            let slot = u32::try_from(t.recs.len()).expect("fewer than 2^32 jobs");
+            t.ids.insert(rec.id.clone(), slot);
+            t.recs.push(rec);
+        }
+        let keyed = |f: &dyn Fn(&Rec) -> Option<i64>| -> BTreeSet<Key> {
+            let mut v: Vec<Key> = t
+                .recs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| f(r).map(|d| (d, i as u32)))
+                .collect();
+            v.sort_unstable();
+            v.into_iter().collect()
+        };
+        let by_created = keyed(&|r| Some(r.creation));
+        let by_completed = keyed(&|r| r.completion);
+        let open = keyed(&|r| active.contains(&r.state).then_some(r.creation));
+        t.by_created = by_created;
+        t.by_completed = by_completed;
+        t.open = open;
+        if ty == BACKUP {
+            for slot in 0..self.tables[BACKUP].recs.len() as u32 {
+                self.note_backup(slot, None);
+            }
+        }
+    }
+
+    /// The protected resource a backup job belongs to; added when first backed up.
+    fn resource_of(&mut self, rec: &Rec) -> u32 {
+        let key = (rec.account, rec.region, rec.resource_arn);
+        if let Some(&i) = self.res_index.get(&key) {
+            return i;
+        }
+        self.add_resource(ResRec {
+            account: rec.account,
+            region: rec.region,
+            arn: rec.resource_arn,
+            rtype: rec.resource_type,
+            name: rec.resource_name,
+            vault: rec.vault,
+            last_job: None,
+            before: None,
+        })
+    }
+
+    pub(crate) fn add_resource(&mut self, r: ResRec) -> u32 {
+        let key = (r.account, r.region, r.arn);
+        if let Some(&i) = self.res_index.get(&key) {
+            return i;
+        }
+        let i = self.resources.len() as u32;
+        self.resources.push(r);
+        self.res_index.insert(key, i);
+        i
+    }
+
+    pub(crate) fn last_backup(&self, r: &ResRec) -> Option<LastBackup> {
+        let job = r.last_job.map(|j| LastBackup {
+            time: self.tables[BACKUP].recs[j as usize].creation,
+            job: Some(j),
+        });
+        let before = r.before.map(|time| LastBackup { time, job: None });
+        match (job, before) {
+            (Some(j), Some(b)) if b.time > j.time => Some(b),
+            (Some(j), _) => Some(j),
+            (None, b) => b,
+        }
+    }
+
+    /// Keeps each resource's newest COMPLETED backup current after a backup job changed.
+    fn note_backup(&mut self, slot: u32, old: Option<&Rec>) {
+        let rec = self.tables[BACKUP].recs[slot as usize].clone();
+        if let Some(old) = old {
+            let key = (old.account, old.region, old.resource_arn);
+            if let Some(&ri) = self.res_index.get(&key)
+                && self.resources[ri as usize].last_job == Some(slot)
+            {
+                self.recompute_last(ri);
+            }
+        }
+        if rec.state != self.completed {
+            return;
+        }
+        let ri = self.resource_of(&rec) as usize;
+        let recs = &self.tables[BACKUP].recs;
+        let newer = match self.resources[ri].last_job {
+            None => true,
+            Some(j) => (rec.creation, slot) >= (recs[j as usize].creation, j),
+        };
+        if newer {
+            self.resources[ri].last_job = Some(slot);
+        }
+    }
+
+    fn recompute_last(&mut self, ri: u32) {
+        let r = &self.resources[ri as usize];
+        let best = self.tables[BACKUP]
+            .recs
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| {
+                b.state == self.completed
+                    && b.account == r.account
+                    && b.region == r.region
+                    && b.resource_arn == r.arn
+            })
+            .max_by_key(|(i, b)| (b.creation, *i))
+            .map(|(i, _)| i as u32);
+        self.resources[ri as usize].last_job = best;
+    }
+
+    /// The index a query walks: completion order when a completion bound is given (jobs
+    /// without a CompletionDate never match one), the small active set for active states.
+    pub(crate) fn index_for(&self, f: &JobFilter) -> Index {
+        if f.completed.is_some() {
+            Index::Completed
+        } else if f.state.is_some_and(|s| self.is_active(s)) {
+            Index::Open
+        } else {
+            Index::Created
+        }
+    }
+
+    /// One page: the matching slots after `after`, and the key to resume from when more match.
+    pub(crate) fn list(
+        &self,
+        ty: usize,
+        f: &JobFilter,
+        idx: Index,
+        after: Option<Key>,
+        max: usize,
+    ) -> (Vec<u32>, Option<Key>) {
+        let t = &self.tables[ty];
+        let (set, (lo, hi)) = match idx {
+            Index::Completed => (&t.by_completed, f.completed.unwrap_or((i64::MIN, i64::MAX))),
+            Index::Open => (&t.open, f.created),
+            _ => (&t.by_created, f.created),
+        };
+        let mut out = Vec::with_capacity(max.min(1024));
+        let lo_key = (lo, 0u32);
+        let hi_key = (hi, u32::MAX);
+        let start = match after {
+            Some(k) if k >= lo_key => Bound::Excluded(k),
+            _ => Bound::Included(lo_key),
+        };
+        let empty = match start {
+            Bound::Excluded(k) => k >= hi_key,
+            _ => lo_key > hi_key,
+        };
+        if empty {
+            return (out, None);
+        }
+        let mut scratch = String::new();
+        let mut last = None;
+        for &(d, slot) in set.range((start, Bound::Included(hi_key))) {
+            let rec = &t.recs[slot as usize];
+            if !self.matches(ty, slot, rec, f, &mut scratch) {
+                continue;
+            }
+            if out.len() == max {
+                return (out, last);
+            }
+            out.push(slot);
+            last = Some((d, slot));
+        }
+        (out, None)
+    }
+
+    fn matches(&self, ty: usize, slot: u32, r: &Rec, f: &JobFilter, scratch: &mut String) -> bool {
+        fn eq<T: PartialEq>(want: Option<T>, have: T) -> bool {
+            want.is_none_or(|w| w == have)
+        }
+        fn eq_opt<T: PartialEq>(want: Option<T>, have: Option<T>) -> bool {
+            want.is_none() || want == have
+        }
+        if r.region != f.region {
+            return false;
+        }
+        if let Accounts::One(a) = f.accounts
+            && r.account != a
+        {
+            return false;
+        }
+        if !(eq(f.state, r.state)
+            && eq(f.resource_arn, r.resource_arn)
+            && eq(f.resource_type, r.resource_type)
+            && eq_opt(f.vault, r.vault)
+            && eq_opt(f.parent, r.parent)
+            && eq_opt(f.category, r.message_category)
+            && eq_opt(f.plan, r.plan))
+        {
+            return false;
+        }
+        if r.creation < f.created.0 || r.creation > f.created.1 {
+            return false;
+        }
+        if let Some((lo, hi)) = f.completed {
+            match r.completion {
+                Some(c) if c >= lo && c <= hi => {}
+                _ => return false,
+            }
+        }
+        if let Some(want) = f.dest_vault_arn {
+            scratch.clear();
+            self.dest_vault_arn(scratch, ty, slot, r);
+            if scratch != want {
+                return false;
+            }
+        }
+        if let Some(want) = f.source_rp_arn {
+            scratch.clear();
+            self.source_rp_arn(scratch, ty, slot, r);
+            if scratch != want {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Where a copy job copies to: recorded by the generator, else a DR vault in the same
+    /// account and region.
+    pub(crate) fn dest_vault_arn(&self, out: &mut String, ty: usize, slot: u32, r: &Rec) {
+        match self.tables[ty]
+            .extras
+            .get(&slot)
+            .and_then(|e| e.dest_vault_arn.as_deref())
+        {
+            Some(arn) => out.push_str(arn),
+            None => vault_arn(
+                out,
+                self.strs.str(r.region),
+                self.strs.str(r.account),
+                "dr-vault",
+            ),
+        }
+    }
+
+    /// The recovery point a copy or restore job reads: that of its source backup job when
+    /// known, else one derived from its own id.
+    pub(crate) fn source_rp_arn(&self, out: &mut String, ty: usize, slot: u32, r: &Rec) {
+        let src = self.tables[ty]
+            .extras
+            .get(&slot)
+            .and_then(|e| e.source_job.as_deref());
+        let own;
+        let key = match src {
+            Some(s) => s,
+            None => {
+                own = format!("{}/source", r.id);
+                &own
+            }
+        };
+        recovery_point_arn(
+            out,
+            self.strs.str(r.resource_type),
+            self.strs.str(r.region),
+            self.strs.str(r.account),
+            key,
+        );
+    }
+
+    /// Protected resources of one account and region that have a recovery point.
+    pub(crate) fn list_resources(
+        &self,
+        account: Sym,
+        region: Sym,
+        after: Option<u32>,
+        max: usize,
+    ) -> (Vec<u32>, Option<u32>) {
+        let start = after.map_or(0, |a| a as usize + 1);
+        let mut out = Vec::new();
+        for (i, r) in self.resources.iter().enumerate().skip(start) {
+            if r.account != account
+                || r.region != region
+                || (r.last_job.is_none() && r.before.is_none())
+            {
+                continue;
+            }
+            if out.len() == max {
+                let last = out.last().copied();
+                return (out, last);
+            }
+            out.push(i as u32);
+        }
+        (out, None)
+    }
+}
+
+fn index(t: &mut Table, slot: u32, r: &Rec, active: &[Sym; 4]) {
+    t.by_created.insert((r.creation, slot));
+    if let Some(c) = r.completion {
+        t.by_completed.insert((c, slot));
+    }
+    if active.contains(&r.state) {
+        t.open.insert((r.creation, slot));
+    }
+}
+
+fn unindex(t: &mut Table, slot: u32, r: &Rec, active: &[Sym; 4]) {
+    t.by_created.remove(&(r.creation, slot));
+    if let Some(c) = r.completion {
+        t.by_completed.remove(&(c, slot));
+    }
+    if active.contains(&r.state) {
+        t.open.remove(&(r.creation, slot));
+    }
+}
