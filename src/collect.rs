@@ -13,6 +13,7 @@ use crate::aws::{BackupApi, Overrides};
 use crate::config::{Config, Target};
 use crate::http::Source;
 use crate::job::JobType;
+use crate::metrics::jobs::SeriesCap;
 use crate::metrics::{Exposition, Format, JobMetrics, SelfMetrics, TargetSnapshot};
 
 /// Restore jobs re-read per refresh at most, so a burst of restore tests cannot stall a refresh.
@@ -34,7 +35,7 @@ pub fn unix_now() -> f64 {
 pub struct Shared {
     config: Config,
     exposition: Exposition,
-    snapshots: Mutex<BTreeMap<String, TargetSnapshot>>,
+    snapshots: Mutex<(BTreeMap<String, TargetSnapshot>, SeriesCap)>,
     /// Targets that have not finished their first refresh.
     pending: Mutex<BTreeSet<String>>,
 }
@@ -44,11 +45,11 @@ impl Shared {
         let pending = config.targets.iter().map(|t| t.name.clone()).collect();
         let shared = Arc::new(Shared {
             exposition: Exposition::new(metrics),
-            snapshots: Mutex::new(BTreeMap::new()),
+            snapshots: Mutex::new((BTreeMap::new(), SeriesCap::new(config.resources.max_series))),
             pending: Mutex::new(pending),
             config,
         });
-        shared.render(&BTreeMap::new());
+        shared.render(&mut shared.snapshots.lock().unwrap_or_else(|e| e.into_inner()));
         shared
     }
 
@@ -60,22 +61,23 @@ impl Shared {
         self.exposition.self_metrics()
     }
 
-    fn render(&self, snapshots: &BTreeMap<String, TargetSnapshot>) {
+    fn render(&self, state: &mut (BTreeMap<String, TargetSnapshot>, SeriesCap)) {
         let c = &self.config;
+        let (snapshots, cap) = state;
         self.exposition.publish(JobMetrics::merge(
             snapshots.values(),
             &c.extra_labels,
             c.lookback.as_secs_f64(),
             c.resources.enabled,
-            c.resources.max_series,
+            cap,
         ));
     }
 
     /// Swaps in a target's new snapshot and re-renders the exposition.
     fn publish(&self, target: &str, snapshot: TargetSnapshot) {
-        let mut all = self.snapshots.lock().unwrap_or_else(|e| e.into_inner());
-        all.insert(target.to_owned(), snapshot);
-        self.render(&all);
+        let mut state = self.snapshots.lock().unwrap_or_else(|e| e.into_inner());
+        state.0.insert(target.to_owned(), snapshot);
+        self.render(&mut state);
     }
 
     fn first_refresh_done(&self, target: &str) {

@@ -9,7 +9,9 @@
 pub mod histogram;
 pub mod window;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 use crate::job::{ExtraLabel, Job, JobType};
 use histogram::{DURATION_BUCKETS, Histogram, SIZE_BUCKETS};
@@ -135,7 +137,7 @@ pub struct Snapshot {
     pub validations: Vec<(ValidationKey, u64)>,
     pub resource_last_job: Vec<(ResourceKey, LastJob)>,
     pub protected_resources: Vec<ProtectedResource>,
-    /// Series refused by `max_series`, by metric name (monotonic).
+    /// Distinct series refused by `max_series` so far, by metric name (monotonic).
     pub series_dropped: Vec<(&'static str, u64)>,
 }
 
@@ -175,7 +177,22 @@ pub struct Aggregator {
     pending_validations: BTreeMap<String, PendingValidation>,
     resources: HashMap<ResourceKey, LastJob>,
     protected: Vec<ProtectedResource>,
-    dropped: BTreeMap<&'static str, u64>,
+    /// Hashes of the distinct series refused by `max_series`: job-based per-resource series
+    /// (both families share their keys), and ListProtectedResources series.
+    refused_resources: HashSet<u64>,
+    refused_protected: HashSet<u64>,
+}
+
+/// Per-resource metric names, for `aws_backup_exporter_series_dropped_total{metric}`.
+pub const RESOURCE_LAST_JOB_TS: &str = "aws_backup_resource_last_job_timestamp_seconds";
+pub const RESOURCE_LAST_JOB_SUCCESS: &str = "aws_backup_resource_last_job_success";
+pub const RESOURCE_LAST_BACKUP_TS: &str = "aws_backup_resource_last_backup_timestamp_seconds";
+
+/// A stable hash of a series key, so refused series are remembered in 8 bytes each.
+pub fn series_hash(key: &impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
 }
 
 fn slot(t: JobType) -> usize {
@@ -202,7 +219,8 @@ impl Aggregator {
             pending_validations: BTreeMap::new(),
             resources: HashMap::new(),
             protected: Vec::new(),
-            dropped: BTreeMap::new(),
+            refused_resources: HashSet::new(),
+            refused_protected: HashSet::new(),
         }
     }
 
@@ -378,12 +396,7 @@ impl Aggregator {
                 self.resources.insert(key, last);
             }
             None => {
-                for metric in [
-                    "aws_backup_resource_last_job_timestamp_seconds",
-                    "aws_backup_resource_last_job_success",
-                ] {
-                    *self.dropped.entry(metric).or_default() += 1;
-                }
+                self.refused_resources.insert(series_hash(&key));
             }
         }
     }
@@ -473,12 +486,9 @@ impl Aggregator {
         }
         resources.sort_by(|a, b| a.resource_arn.cmp(&b.resource_arn));
         if resources.len() > self.settings.max_series {
-            let excess = (resources.len() - self.settings.max_series) as u64;
-            *self
-                .dropped
-                .entry("aws_backup_resource_last_backup_timestamp_seconds")
-                .or_default() += excess;
-            resources.truncate(self.settings.max_series);
+            for r in resources.drain(self.settings.max_series..) {
+                self.refused_protected.insert(series_hash(&r.resource_arn));
+            }
         }
         self.protected = resources;
     }
@@ -534,7 +544,14 @@ impl Aggregator {
             validations,
             resource_last_job,
             protected_resources: self.protected.clone(),
-            series_dropped: self.dropped.iter().map(|(k, v)| (*k, *v)).collect(),
+            series_dropped: vec![
+                (RESOURCE_LAST_BACKUP_TS, self.refused_protected.len() as u64),
+                (
+                    RESOURCE_LAST_JOB_SUCCESS,
+                    self.refused_resources.len() as u64,
+                ),
+                (RESOURCE_LAST_JOB_TS, self.refused_resources.len() as u64),
+            ],
         }
     }
 

@@ -387,13 +387,13 @@ fn per_resource_last_job_flips_and_respects_the_cap() {
             success: false
         }
     );
-    assert_eq!(
-        s.series_dropped,
-        vec![
-            ("aws_backup_resource_last_job_success", 1),
-            ("aws_backup_resource_last_job_timestamp_seconds", 1)
-        ]
-    );
+    let dropped = |s: &Snapshot| -> Vec<u64> { s.series_dropped.iter().map(|(_, n)| *n).collect() };
+    assert_eq!(dropped(&s), vec![0, 1, 1]);
+    // The same refused resource again is not a new refused series.
+    let mut again = ended("4", "FAILED", NOW - 60.0);
+    again.resource_arn = "arn:two".into();
+    a.apply_ended(JobType::Backup, vec![again], NOW + 120.0);
+    assert_eq!(dropped(&a.snapshot(NOW + 120.0)), vec![0, 1, 1]);
 }
 
 #[test]

@@ -40,6 +40,10 @@ impl<K: Clone + Eq + Hash> Interner<K> {
     pub fn len(&self) -> usize {
         self.keys.len()
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
 }
 
 /// Counts per label-set id over the last `span` seconds, at `width`-second resolution.

@@ -3,7 +3,7 @@
 //! Targets are merged because some families carry no region or account (the histograms), and
 //! because two targets may overlap; summing keeps the exposition free of duplicate series.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, MetricEncoder, NoLabelSet};
@@ -11,8 +11,9 @@ use prometheus_client::metrics::MetricType;
 
 use crate::aggregate::histogram::Histogram;
 use crate::aggregate::{
-    ActiveAgeKey, DurationKey, JobKey, LastJob, ProtectedResource, ResourceKey, SizeKey, Snapshot,
-    ValidationKey,
+    ActiveAgeKey, DurationKey, JobKey, LastJob, ProtectedResource, RESOURCE_LAST_BACKUP_TS,
+    RESOURCE_LAST_JOB_SUCCESS, RESOURCE_LAST_JOB_TS, ResourceKey, SizeKey, Snapshot, ValidationKey,
+    series_hash,
 };
 use crate::job::ExtraLabel;
 
@@ -21,6 +22,39 @@ use crate::job::ExtraLabel;
 pub struct TargetSnapshot {
     pub region: String,
     pub snapshot: Snapshot,
+}
+
+/// `resources.max_series` across targets: each target's aggregator caps its own series, and
+/// this caps their union, first come first kept, so that a family never exceeds the cap and a
+/// kept series is not pushed out later by another target's.
+#[derive(Debug)]
+pub struct SeriesCap {
+    max: usize,
+    admitted: [HashSet<u64>; 2],
+    refused: [HashSet<u64>; 2],
+}
+
+impl SeriesCap {
+    pub fn new(max: usize) -> Self {
+        SeriesCap {
+            max,
+            admitted: Default::default(),
+            refused: Default::default(),
+        }
+    }
+
+    /// Whether series `hash` of family `i` (0: job-based, 1: protected resources) may be shown.
+    fn admit(&mut self, i: usize, hash: u64) -> bool {
+        if self.admitted[i].contains(&hash) {
+            return true;
+        }
+        if self.admitted[i].len() < self.max {
+            self.admitted[i].insert(hash);
+            return true;
+        }
+        self.refused[i].insert(hash);
+        false
+    }
 }
 
 /// All targets' job metrics, merged, ready to encode.
@@ -41,14 +75,14 @@ pub struct JobMetrics {
 }
 
 impl JobMetrics {
-    /// Merges the targets' snapshots; `max_series` caps each per-resource family again across
-    /// targets, counting what it refuses.
+    /// Merges the targets' snapshots; `cap` holds each per-resource family to
+    /// `resources.max_series` across targets, remembering what it refused.
     pub fn merge<'a>(
         targets: impl IntoIterator<Item = &'a TargetSnapshot>,
         extra_labels: &[ExtraLabel],
         lookback_seconds: f64,
         resources_enabled: bool,
-        max_series: usize,
+        cap: &mut SeriesCap,
     ) -> Self {
         let mut m = JobMetrics {
             extra_labels: extra_labels.to_vec(),
@@ -80,39 +114,38 @@ impl JobMetrics {
             }
             for (k, v) in &s.resource_last_job {
                 let key = (r.clone(), k.clone());
-                let len = m.resource_last_job.len();
-                match m.resource_last_job.get_mut(&key) {
-                    Some(prev) if prev.completion < v.completion => *prev = *v,
-                    Some(_) => {}
-                    None if len < max_series => {
-                        m.resource_last_job.insert(key, *v);
-                    }
-                    None => {
-                        for name in [RESOURCE_LAST_JOB_TS, RESOURCE_LAST_JOB_SUCCESS] {
-                            *m.dropped.entry(name).or_default() += 1;
-                        }
-                    }
+                if !cap.admit(0, series_hash(&key)) {
+                    continue;
+                }
+                let e = m.resource_last_job.entry(key).or_insert(*v);
+                if e.completion < v.completion {
+                    *e = *v;
                 }
             }
             for p in &s.protected_resources {
                 let key = (r.clone(), p.resource_arn.clone());
-                if m.protected.contains_key(&key) || m.protected.len() < max_series {
+                if cap.admit(1, series_hash(&key)) {
                     m.protected.insert(key, p.clone());
-                } else {
-                    *m.dropped.entry(RESOURCE_LAST_BACKUP_TS).or_default() += 1;
                 }
             }
             for (name, n) in &s.series_dropped {
                 *m.dropped.entry(name).or_default() += n;
             }
         }
+        for (i, names) in [
+            &[RESOURCE_LAST_JOB_TS, RESOURCE_LAST_JOB_SUCCESS][..],
+            &[RESOURCE_LAST_BACKUP_TS][..],
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for name in names {
+                *m.dropped.entry(name).or_default() += cap.refused[i].len() as u64;
+            }
+        }
         m
     }
 }
-
-const RESOURCE_LAST_JOB_TS: &str = "aws_backup_resource_last_job_timestamp_seconds";
-const RESOURCE_LAST_JOB_SUCCESS: &str = "aws_backup_resource_last_job_success";
-const RESOURCE_LAST_BACKUP_TS: &str = "aws_backup_resource_last_backup_timestamp_seconds";
 
 /// The per-resource family names, for `series_dropped_total{metric}`.
 pub const PER_RESOURCE_METRICS: [&str; 3] = [

@@ -1674,6 +1674,50 @@ async fn million_jobs_through_the_sdk() {
         NOW,
     );
     println!("generated {n} jobs in {:?}", t.elapsed());
+    let t = Instant::now();
+    let (items, pages) = list_all(
+        &sim,
+        "/backup-jobs",
+        &format!("completeAfter={}", date(NOW - 30 * 3600)),
+        &mgmt_auth("us-east-1"),
+        "BackupJobs",
+    );
+    assert_eq!((items.len(), pages), (n, n / 1000));
+    println!(
+        "served and parsed {pages} pages in {:?} (serde_json::Value)",
+        t.elapsed()
+    );
+    drop(items);
+    let t = Instant::now();
+    let mut token = String::new();
+    let mut bytes = 0;
+    for _ in 0..pages {
+        let q = format!(
+            "completeAfter={}&nextToken={}",
+            date(NOW - 30 * 3600),
+            token
+        );
+        let r = sim.respond(
+            "GET",
+            "/backup-jobs",
+            if token.is_empty() {
+                &q[..q.find("&nextToken").unwrap()]
+            } else {
+                &q
+            },
+            None,
+            b"",
+        );
+        bytes += r.body.len();
+        let tail = &r.body[r.body.len().saturating_sub(60)..];
+        let tail = String::from_utf8_lossy(tail);
+        token = tail.rsplit('"').nth(1).unwrap_or("").to_owned();
+    }
+    println!(
+        "served {pages} pages ({} MB) in {:?}",
+        bytes >> 20,
+        t.elapsed()
+    );
     let server = sim.start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let conf = aws_sdk_backup::config::Builder::new()
         .region(Region::new("us-east-1"))

@@ -35,17 +35,21 @@ pub fn sim_options(seed: u64) -> SimOptions {
 
 /// Defaults for tests: small pages so every read spans several, 24 h lookback.
 pub fn test_config() -> Config {
-    let mut c = Config::default();
-    c.page_size = 50;
-    c.aws.requests_per_second = 10_000.0;
-    c.aws.max_attempts = 5;
-    c.targets = vec![Target {
-        name: "sim".into(),
-        region: Some("us-east-1".into()),
-        account_id: Some("*".into()),
-        ..Target::default()
-    }];
-    c
+    let defaults = Config::default();
+    Config {
+        page_size: 50,
+        aws: aws_backup_exporter::config::Aws {
+            requests_per_second: 10_000.0,
+            ..defaults.aws.clone()
+        },
+        targets: vec![Target {
+            name: "sim".into(),
+            region: Some("us-east-1".into()),
+            account_id: Some("*".into()),
+            ..Target::default()
+        }],
+        ..defaults
+    }
 }
 
 impl Harness {
