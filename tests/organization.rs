@@ -141,7 +141,7 @@ async fn restore_validation_moves_from_validating_to_failed_between_refreshes() 
 fn expected_last_jobs(jobs: &[SimJob], region: &str) -> BTreeMap<Vec<String>, (i64, bool)> {
     let mut out: BTreeMap<Vec<String>, (i64, bool)> = BTreeMap::new();
     for t in [SimJobType::Backup, SimJobType::Restore, SimJobType::Copy] {
-        for j in ended_in(jobs, t.clone(), region) {
+        for j in ended_in(jobs, t, region) {
             let k = vec![
                 job_type_name(&t).to_owned(),
                 j.account_id.clone(),
