@@ -87,15 +87,15 @@ impl Shared {
         }
     }
 
-    /// The exposition in `format`.
+    /// The exposition in `format`, uncompressed.
     pub fn render_metrics(&self, format: Format) -> Vec<u8> {
-        self.exposition.render(format)
+        self.exposition.render(format, false)
     }
 }
 
 impl Source for Shared {
-    fn metrics(&self, format: Format) -> Vec<u8> {
-        self.render_metrics(format)
+    fn metrics(&self, format: Format, gzip: bool) -> Vec<u8> {
+        self.exposition.render(format, gzip)
     }
 
     fn readiness(&self) -> Result<(), String> {

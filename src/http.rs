@@ -4,14 +4,11 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
@@ -25,8 +22,8 @@ use crate::metrics::Format;
 
 /// What the server serves.
 pub trait Source: Send + Sync + 'static {
-    /// The exposition in `format`.
-    fn metrics(&self, format: Format) -> Vec<u8>;
+    /// The exposition in `format`, gzip-compressed if `gzip`.
+    fn metrics(&self, format: Format, gzip: bool) -> Vec<u8>;
     /// `Err` names what is not ready yet (targets still in their first refresh).
     fn readiness(&self) -> Result<(), String>;
 }
@@ -70,12 +67,6 @@ pub fn negotiate_format(accept: Option<&str>) -> Format {
 /// Whether `Accept-Encoding` allows gzip.
 pub fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
     accept_encoding.is_some_and(|h| quality(h, |v| v == "gzip" || v == "*") > 0.0)
-}
-
-fn gzip(body: &[u8]) -> Vec<u8> {
-    let mut enc = GzEncoder::new(Vec::with_capacity(body.len() / 6), Compression::fast());
-    enc.write_all(body).expect("writing to a Vec cannot fail");
-    enc.finish().expect("writing to a Vec cannot fail")
 }
 
 fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
@@ -124,15 +115,12 @@ pub fn respond<S: Source + ?Sized>(
     if path == telemetry_path {
         let header = |h| headers.get(h).and_then(|v: &HeaderValue| v.to_str().ok());
         let format = negotiate_format(header(header::ACCEPT));
-        let body = source.metrics(format);
-        let mut r = if accepts_gzip(header(header::ACCEPT_ENCODING)) {
-            let mut r = Response::new(Full::new(Bytes::from(gzip(&body))));
+        let gzip = accepts_gzip(header(header::ACCEPT_ENCODING));
+        let mut r = Response::new(Full::new(Bytes::from(source.metrics(format, gzip))));
+        if gzip {
             r.headers_mut()
                 .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            r
-        } else {
-            Response::new(Full::new(Bytes::from(body)))
-        };
+        }
         let ct = match format {
             Format::OpenMetrics => OPENMETRICS_TYPE,
             Format::Classic => CLASSIC_TYPE,
@@ -228,7 +216,7 @@ mod tests {
     struct Fixed(bool);
 
     impl Source for Fixed {
-        fn metrics(&self, format: Format) -> Vec<u8> {
+        fn metrics(&self, format: Format, _gzip: bool) -> Vec<u8> {
             match format {
                 Format::OpenMetrics => b"# TYPE a gauge\na 1\n# EOF\n".to_vec(),
                 Format::Classic => b"# TYPE a gauge\na 1\n".to_vec(),

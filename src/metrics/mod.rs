@@ -5,6 +5,7 @@
 //! live families (the exporter's own and `process_*`).
 
 pub mod classic;
+pub mod gzip;
 pub mod jobs;
 pub mod process;
 
@@ -186,11 +187,13 @@ pub enum Format {
     Classic,
 }
 
-/// The job metrics, rendered once per refresh in both formats.
+/// The job metrics, rendered once per refresh in both formats, plain and compressed.
 #[derive(Debug, Default)]
 struct Rendered {
     openmetrics: String,
     classic: String,
+    openmetrics_gz: gzip::GzipPrefix,
+    classic_gz: gzip::GzipPrefix,
 }
 
 /// What /metrics serves: the latest published job metrics plus the live families.
@@ -220,29 +223,36 @@ impl Exposition {
         encode_registry(&mut openmetrics, &registry).expect("writing to a String cannot fail");
         let classic = classic::from_openmetrics(&openmetrics);
         let rendered = Arc::new(Rendered {
+            openmetrics_gz: gzip::GzipPrefix::new(openmetrics.as_bytes()),
+            classic_gz: gzip::GzipPrefix::new(classic.as_bytes()),
             openmetrics,
             classic,
         });
         *self.jobs.write().unwrap_or_else(|e| e.into_inner()) = rendered;
     }
 
-    /// The whole exposition in `format`.
-    pub fn render(&self, format: Format) -> Vec<u8> {
+    /// The whole exposition in `format`, gzip-compressed if `gzip`.
+    pub fn render(&self, format: Format, gzip: bool) -> Vec<u8> {
         let jobs = self.jobs.read().unwrap_or_else(|e| e.into_inner()).clone();
         let mut live = String::with_capacity(4096);
         self.self_metrics.encode(&mut live);
-        let mut out = Vec::with_capacity(jobs.openmetrics.len() + live.len() + 16);
-        match format {
+        let (prefix, prefix_gz, tail) = match format {
             Format::OpenMetrics => {
-                out.extend_from_slice(jobs.openmetrics.as_bytes());
-                out.extend_from_slice(live.as_bytes());
-                out.extend_from_slice(b"# EOF\n");
+                live.push_str("# EOF\n");
+                (&jobs.openmetrics, &jobs.openmetrics_gz, live)
             }
-            Format::Classic => {
-                out.extend_from_slice(jobs.classic.as_bytes());
-                out.extend_from_slice(classic::from_openmetrics(&live).as_bytes());
-            }
+            Format::Classic => (
+                &jobs.classic,
+                &jobs.classic_gz,
+                classic::from_openmetrics(&live),
+            ),
+        };
+        if gzip {
+            return prefix_gz.finish(tail.as_bytes());
         }
+        let mut out = Vec::with_capacity(prefix.len() + tail.len());
+        out.extend_from_slice(prefix.as_bytes());
+        out.extend_from_slice(tail.as_bytes());
         out
     }
 }

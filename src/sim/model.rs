@@ -74,16 +74,25 @@ impl JobId {
     }
 }
 
-impl fmt::Display for JobId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl JobId {
+    /// Appends the id without allocating: the listing hot path.
+    pub(crate) fn write_to(&self, out: &mut String) {
         match self {
             JobId::Uuid(b) => {
                 let mut buf = [0u8; 36];
                 write_uuid(&mut buf, b, HEX_UPPER);
-                f.write_str(std::str::from_utf8(&buf).expect("hex is ASCII"))
+                out.push_str(std::str::from_utf8(&buf).expect("hex is ASCII"));
             }
-            JobId::Text(s) => f.write_str(s),
+            JobId::Text(s) => out.push_str(s),
         }
+    }
+}
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::with_capacity(36);
+        self.write_to(&mut s);
+        f.write_str(&s)
     }
 }
 
@@ -135,12 +144,17 @@ pub(crate) fn uuid_lower(out: &mut String, h: u64, l: u64) {
     out.push_str(std::str::from_utf8(&buf).expect("hex is ASCII"));
 }
 
-/// `n` lowercase hex digits of `h`, as in `vol-0abc…` or `snap-…` ids.
+/// `n` (at most 32) lowercase hex digits derived from `h`, as in `vol-0abc…` or `snap-…` ids.
 pub(crate) fn hex_id(out: &mut String, h: u64, n: usize) {
-    for i in 0..n.min(16) {
-        let nib = (h >> (60 - 4 * i)) & 15;
-        out.push(HEX_LOWER[nib as usize] as char);
+    let mut push = |x: u64, digits: usize| {
+        for i in (0..digits).rev() {
+            out.push(HEX_LOWER[((x >> (4 * i)) & 15) as usize] as char);
+        }
+    };
+    if n > 16 {
+        push(super::rng::mix(h), n - 16);
     }
+    push(h, n.min(16));
 }
 
 /// One job as stored: the fields of [`SimJob`] with strings interned.
@@ -249,39 +263,33 @@ pub(crate) fn recovery_point_arn(
     account: &str,
     job_id: &str,
 ) {
-    let h = hash_str(job_id);
+    rp_prefix(out, resource_type, region, account);
+    rp_suffix(out, resource_type, hash_str(job_id));
+}
+
+/// The part of a recovery point ARN shared by all of an account's resources of one type.
+pub(crate) fn rp_prefix(out: &mut String, resource_type: &str, region: &str, account: &str) {
+    let _ = match resource_type {
+        "EBS" => write!(out, "arn:aws:ec2:{region}::snapshot/snap-"),
+        "EC2" => write!(out, "arn:aws:ec2:{region}::image/ami-"),
+        "RDS" => write!(
+            out,
+            "arn:aws:rds:{region}:{account}:snapshot:awsbackup:job-"
+        ),
+        "Aurora" | "DocumentDB" | "Neptune" => write!(
+            out,
+            "arn:aws:rds:{region}:{account}:cluster-snapshot:awsbackup:job-"
+        ),
+        "FSx" => write!(out, "arn:aws:fsx:{region}:{account}:backup/backup-"),
+        _ => write!(out, "arn:aws:backup:{region}:{account}:recovery-point:"),
+    };
+}
+
+pub(crate) fn rp_suffix(out: &mut String, resource_type: &str, h: u64) {
     match resource_type {
-        "EBS" => {
-            let _ = write!(out, "arn:aws:ec2:{region}::snapshot/snap-");
-            hex_id(out, h, 17);
-        }
-        "EC2" => {
-            let _ = write!(out, "arn:aws:ec2:{region}::image/ami-");
-            hex_id(out, h, 17);
-        }
-        "RDS" => {
-            let _ = write!(
-                out,
-                "arn:aws:rds:{region}:{account}:snapshot:awsbackup:job-"
-            );
-            uuid_lower(out, h, h.rotate_left(29));
-        }
-        "Aurora" | "DocumentDB" | "Neptune" => {
-            let _ = write!(
-                out,
-                "arn:aws:rds:{region}:{account}:cluster-snapshot:awsbackup:job-"
-            );
-            uuid_lower(out, h, h.rotate_left(29));
-        }
-        "FSx" => {
-            let _ = write!(out, "arn:aws:fsx:{region}:{account}:backup/backup-");
-            hex_id(out, h, 17);
-        }
-        _ => {
-            let _ = write!(out, "arn:aws:backup:{region}:{account}:recovery-point:");
-            let id = JobId::from_hash(h, h.rotate_left(29)).to_string();
-            out.push_str(&id);
-        }
+        "EBS" | "EC2" | "FSx" => hex_id(out, h, 17),
+        "RDS" | "Aurora" | "DocumentDB" | "Neptune" => uuid_lower(out, h, h.rotate_left(29)),
+        _ => JobId::from_hash(h, h.rotate_left(29)).write_to(out),
     }
 }
 
@@ -295,6 +303,10 @@ mod tests {
         let s = id.to_string();
         assert_eq!(s, "01234567-89AB-CDEF-FEDC-BA9876543210");
         assert_eq!(JobId::parse(&s), id);
+        let mut hex = String::new();
+        hex_id(&mut hex, 0x0123_4567_89ab_cdef, 17);
+        assert_eq!(hex.len(), 17);
+        assert!(hex.ends_with("0123456789abcdef"));
         // Lowercase or odd ids stay text, and print back unchanged.
         for t in ["01234567-89ab-cdef-fedc-ba9876543210", "job-1", ""] {
             assert_eq!(JobId::parse(t), JobId::Text(t.into()));

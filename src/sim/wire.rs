@@ -8,7 +8,9 @@ use std::io::Write as _;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 
-use super::model::{Rec, recovery_point_arn, uuid_lower, vault_arn};
+use std::collections::HashMap;
+
+use super::model::{Rec, Sym, recovery_point_arn, rp_prefix, rp_suffix, uuid_lower, vault_arn};
 use super::rng::{hash, hash_str};
 use super::store::{BACKUP, COPY, Index, Key, RESTORE, Store};
 
@@ -40,6 +42,25 @@ pub(crate) fn json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
+/// Appends a decimal integer without going through `fmt`.
+pub(crate) fn push_i64(out: &mut Vec<u8>, v: i64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
 /// Writes one JSON object field by field.
 pub(crate) struct Obj<'a> {
     out: &'a mut Vec<u8>,
@@ -63,6 +84,18 @@ impl<'a> Obj<'a> {
         self.out
     }
 
+    /// Pre-rendered `"k":v,…` members.
+    pub(crate) fn raw(&mut self, members: &[u8]) {
+        if members.is_empty() {
+            return;
+        }
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        self.out.extend_from_slice(members);
+    }
+
     pub(crate) fn str(&mut self, k: &str, v: &str) {
         let out = self.key(k);
         json_str(out, v);
@@ -76,7 +109,7 @@ impl<'a> Obj<'a> {
 
     pub(crate) fn num(&mut self, k: &str, v: i64) {
         let out = self.key(k);
-        let _ = write!(out, "{v}");
+        push_i64(out, v);
     }
 
     pub(crate) fn opt_num(&mut self, k: &str, v: Option<i64>) {
@@ -95,11 +128,18 @@ impl<'a> Obj<'a> {
     }
 }
 
-/// Serializes jobs of one page; owns a scratch buffer so derived ARNs cost no allocation.
+/// What every job of one (job type, account, region, vault) shares on the wire.
+type FragKey = (usize, Sym, Sym, Option<Sym>);
+
+/// Serializes jobs of one page. Members shared by many jobs (vault and role ARNs, the backup
+/// plan) are rendered once per page, so a page costs little more than copying bytes.
 pub(crate) struct JobWriter<'a> {
     pub store: &'a Store,
     pub now: i64,
     scratch: String,
+    id: String,
+    frags: HashMap<FragKey, Vec<u8>>,
+    rp_prefixes: HashMap<(Sym, Sym, Sym), String>,
 }
 
 impl<'a> JobWriter<'a> {
@@ -108,6 +148,9 @@ impl<'a> JobWriter<'a> {
             store,
             now,
             scratch: String::with_capacity(256),
+            id: String::with_capacity(64),
+            frags: HashMap::new(),
+            rp_prefixes: HashMap::new(),
         }
     }
 
@@ -121,8 +164,7 @@ impl<'a> JobWriter<'a> {
     }
 
     fn percent_done(&self, rec: &Rec) -> String {
-        let s = self.store.strs.str(rec.state);
-        match s {
+        match self.store.strs.str(rec.state) {
             "COMPLETED" => "100.0".to_owned(),
             "RUNNING" | "ABORTING" => {
                 let pct = ((self.now - rec.creation) as f64 / 18.0).clamp(1.0, 99.0);
@@ -132,26 +174,86 @@ impl<'a> JobWriter<'a> {
         }
     }
 
+    /// The shared members of a job, rendered on first use in this page.
+    fn fragment(&mut self, key: FragKey) -> &[u8] {
+        let strs = &self.store.strs;
+        self.frags.entry(key).or_insert_with(|| {
+            let (ty, account, region, vault) = key;
+            let (account, region) = (strs.str(account), strs.str(region));
+            let mut buf = Vec::with_capacity(512);
+            let mut o = Obj::begin(&mut buf);
+            let mut arn = String::new();
+            let _ = write!(
+                arn,
+                "arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"
+            );
+            o.str("IamRoleArn", &arn);
+            if let Some(v) = vault {
+                let vault = strs.str(v);
+                arn.clear();
+                vault_arn(&mut arn, region, account, vault);
+                match ty {
+                    BACKUP => {
+                        o.str("BackupVaultName", vault);
+                        o.str("BackupVaultArn", &arn);
+                        let h = hash(&[hash_str(account), hash_str(region), hash_str(vault)]);
+                        let mut plan_id = String::with_capacity(36);
+                        uuid_lower(&mut plan_id, h, h.rotate_left(21));
+                        let mut c = Obj::begin(o.key("CreatedBy"));
+                        c.str("BackupPlanId", &plan_id);
+                        arn.clear();
+                        let _ = write!(
+                            arn,
+                            "arn:aws:backup:{region}:{account}:backup-plan:{plan_id}"
+                        );
+                        c.str("BackupPlanArn", &arn);
+                        arn.clear();
+                        uuid_lower(&mut arn, h.rotate_left(7), h ^ 0x5DEE_CE66);
+                        c.str("BackupRuleId", &arn);
+                        c.end();
+                    }
+                    RESTORE => o.str("BackupVaultArn", &arn),
+                    _ => o.str("SourceBackupVaultArn", &arn),
+                }
+            }
+            o.end();
+            // Keep the members only: drop the braces.
+            buf.pop();
+            buf.remove(0);
+            buf
+        })
+    }
+
     fn backup(&mut self, out: &mut Vec<u8>, r: &Rec) {
         let strs = &self.store.strs;
-        let account = strs.str(r.account);
-        let region = strs.str(r.region);
-        let rtype = strs.str(r.resource_type);
         let state = strs.str(r.state);
-        let id = r.id.to_string();
+        self.id.clear();
+        r.id.write_to(&mut self.id);
         let mut o = Obj::begin(out);
-        o.str("AccountId", account);
-        o.str("BackupJobId", &id);
-        if let Some(v) = r.vault {
-            let vault = strs.str(v);
-            o.str("BackupVaultName", vault);
-            self.scratch.clear();
-            vault_arn(&mut self.scratch, region, account, vault);
-            o.str("BackupVaultArn", &self.scratch);
-        }
+        o.str("AccountId", strs.str(r.account));
+        o.str("BackupJobId", &self.id);
+        o.raw(self.fragment((BACKUP, r.account, r.region, r.vault)));
         if state == "COMPLETED" {
+            let prefix = self
+                .rp_prefixes
+                .entry((r.resource_type, r.region, r.account))
+                .or_insert_with(|| {
+                    let mut p = String::new();
+                    rp_prefix(
+                        &mut p,
+                        strs.str(r.resource_type),
+                        strs.str(r.region),
+                        strs.str(r.account),
+                    );
+                    p
+                });
             self.scratch.clear();
-            recovery_point_arn(&mut self.scratch, rtype, region, account, &id);
+            self.scratch.push_str(prefix);
+            rp_suffix(
+                &mut self.scratch,
+                strs.str(r.resource_type),
+                hash_str(&self.id),
+            );
             o.str("RecoveryPointArn", &self.scratch);
         }
         o.str("ResourceArn", strs.str(r.resource_arn));
@@ -161,36 +263,10 @@ impl<'a> JobWriter<'a> {
         o.opt_str("StatusMessage", strs.opt(r.status_message));
         o.str("PercentDone", &self.percent_done(r));
         o.opt_num("BackupSizeInBytes", r.size);
-        o.opt_num("BytesTransferred", r.size);
-        self.scratch.clear();
-        let _ = write!(
-            self.scratch,
-            "arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"
-        );
-        o.str("IamRoleArn", &self.scratch);
-        if let Some(v) = r.vault {
-            let h = hash(&[hash_str(account), hash_str(region), hash_str(strs.str(v))]);
-            let out = o.key("CreatedBy");
-            let mut c = Obj::begin(out);
-            let mut plan_id = String::with_capacity(36);
-            uuid_lower(&mut plan_id, h, h.rotate_left(21));
-            c.str("BackupPlanId", &plan_id);
-            self.scratch.clear();
-            let _ = write!(
-                self.scratch,
-                "arn:aws:backup:{region}:{account}:backup-plan:{plan_id}"
-            );
-            c.str("BackupPlanArn", &self.scratch);
-            self.scratch.clear();
-            uuid_lower(&mut self.scratch, h.rotate_left(7), h ^ 0x5DEE_CE66);
-            c.str("BackupRuleId", &self.scratch);
-            c.end();
-        }
-        o.str("ResourceType", rtype);
+        o.str("ResourceType", strs.str(r.resource_type));
         o.opt_str("ParentJobId", strs.opt(r.parent));
         o.bool("IsParent", r.is_parent);
         o.opt_str("ResourceName", strs.opt(r.resource_name));
-        o.num("InitiationDate", r.creation);
         o.opt_str("MessageCategory", strs.opt(r.message_category));
         o.end();
     }
@@ -210,23 +286,13 @@ impl<'a> JobWriter<'a> {
             .source_rp_arn(&mut self.scratch, RESTORE, slot, r);
         o.str("RecoveryPointArn", &self.scratch);
         o.str("SourceResourceArn", strs.str(r.resource_arn));
-        if let Some(v) = r.vault {
-            self.scratch.clear();
-            vault_arn(&mut self.scratch, region, account, strs.str(v));
-            o.str("BackupVaultArn", &self.scratch);
-        }
+        o.raw(self.fragment((RESTORE, r.account, r.region, r.vault)));
         o.num("CreationDate", r.creation);
         o.opt_num("CompletionDate", r.completion);
         o.str("Status", state);
         o.opt_str("StatusMessage", strs.opt(r.status_message));
         o.str("PercentDone", &self.percent_done(r));
         o.opt_num("BackupSizeInBytes", r.size);
-        self.scratch.clear();
-        let _ = write!(
-            self.scratch,
-            "arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"
-        );
-        o.str("IamRoleArn", &self.scratch);
         if state == "COMPLETED" {
             self.scratch.clear();
             created_resource_arn(&mut self.scratch, rtype, region, account, &id);
@@ -267,11 +333,7 @@ impl<'a> JobWriter<'a> {
         let mut o = Obj::begin(out);
         o.str("AccountId", account);
         o.str("CopyJobId", &id);
-        if let Some(v) = r.vault {
-            self.scratch.clear();
-            vault_arn(&mut self.scratch, region, account, strs.str(v));
-            o.str("SourceBackupVaultArn", &self.scratch);
-        }
+        o.raw(self.fragment((COPY, r.account, r.region, r.vault)));
         self.scratch.clear();
         self.store.source_rp_arn(&mut self.scratch, COPY, slot, r);
         o.str("SourceRecoveryPointArn", &self.scratch);
@@ -299,12 +361,6 @@ impl<'a> JobWriter<'a> {
         o.str("State", state);
         o.opt_str("StatusMessage", strs.opt(r.status_message));
         o.opt_num("BackupSizeInBytes", r.size);
-        self.scratch.clear();
-        let _ = write!(
-            self.scratch,
-            "arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole"
-        );
-        o.str("IamRoleArn", &self.scratch);
         let src = self.store.tables[COPY].extras.get(&slot);
         o.opt_str(
             "CreatedByBackupJobId",

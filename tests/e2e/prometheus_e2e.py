@@ -5,8 +5,8 @@ Usage: prometheus_e2e.py --exporter target/debug/aws-backup-exporter [options]
 
 Starts the exporter with --demo (the built-in AWS Backup simulator) and a Prometheus that
 scrapes it every second and loads the alert rules, both on free ports of 127.0.0.1. Once the
-exporter is ready, has been scraped a few times and has refreshed once more (--settle, so that
-counters and histograms have seen jobs), it checks that:
+exporter is ready and has been scraped a few times (and, for at most --settle seconds, until
+every dashboard query has data: counters only count jobs that end after start-up), it checks:
   * every rule group of the rule file is loaded and healthy (no lastError);
   * every rule expression parses (an instant query succeeds);
   * every dashboard query, with the dashboard variables set to `.*`, parses and returns data;
@@ -299,11 +299,20 @@ def run(args: argparse.Namespace, checks: Checks, tmp: Path, procs: list[Process
             info(f"target {t.get('scrapeUrl')}: health={t.get('health')} lastError={t.get('lastError')!r}")
         print(exp.tail(), flush=True)
         return
-    if args.settle > 0:
-        info(f"letting the exporter refresh for {args.settle:.0f}s more")
-        end = time.monotonic() + args.settle
-        while time.monotonic() < end and exp.alive() and prom.alive():
-            time.sleep(0.5)
+    # Counters and histograms only count jobs that end after the start-up backfill: give the
+    # demo up to --settle seconds to finish some, until every dashboard query has data.
+    var_names = {v.get("name") for v in (dash.get("templating") or {}).get("list") or []}
+    queries = [(what, substitute(expr, var_names)) for what, expr in dashboard_queries(dash)]
+
+    def all_have_data():
+        pending = [q for _, q in queries if result_size(api.query(q) or {}) == 0]
+        return not pending
+
+    if args.settle > 0 and not all_have_data():
+        info(f"waiting up to {args.settle:.0f}s for every dashboard query to have data")
+        waited = time.monotonic()
+        if wait_for("dashboard data", all_have_data, args.settle, [exp, prom], interval=5):
+            info(f"all dashboard queries have data after {time.monotonic() - waited:.0f}s more")
 
     # ---- rule groups loaded and evaluated without errors
     want_groups, want_rules = rule_file_names(rules_text)
@@ -348,7 +357,6 @@ def run(args: argparse.Namespace, checks: Checks, tmp: Path, procs: list[Process
 
     # ---- dashboard variables have values
     variables = (dash.get("templating") or {}).get("list") or []
-    var_names = {v.get("name") for v in variables}
     for v in variables:
         if v.get("type") != "query":
             continue
@@ -395,9 +403,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="extra argument for the exporter (repeatable)")
     ap.add_argument("--timeout", type=float, default=60.0, help="bound of each wait, seconds (default 60)")
     ap.add_argument("--scrapes", type=int, default=5, help="scrapes to wait for before querying (default 5)")
-    ap.add_argument("--settle", type=float, default=35.0,
-                    help="extra seconds of scraping before querying, so that one more demo refresh "
-                         "(every 30 s) adds jobs that the counters and histograms see (default 35)")
+    ap.add_argument("--settle", type=float, default=60.0,
+                    help="at most this many more seconds for every dashboard query to have data: "
+                         "counters and histograms need jobs that end after the exporter started "
+                         "(default 60; 0 checks at once)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, TSDB)")
     args = ap.parse_args(argv)
 
