@@ -258,42 +258,47 @@ impl BackupApi {
         &self.region
     }
 
-    /// Every job of `job_type` that completed after `after` (epoch seconds), all pages.
-    /// `on_page` is told the running count, for progress logs.
+    /// Every job of `job_type` that completed after `after` (epoch seconds), handed to
+    /// `on_page` page by page, so that a large backfill is never held whole.
     pub async fn list_ended(
         &self,
         job_type: JobType,
         after: f64,
-        on_page: &mut (dyn FnMut(usize) + Send),
-    ) -> Result<Vec<Job>> {
+        on_page: &mut (dyn FnMut(Vec<Job>) + Send),
+    ) -> Result<()> {
         self.list(job_type, Filter::CompleteAfter(after), on_page)
             .await
     }
 
     /// Every job of `job_type` in `state` now, all pages.
     pub async fn list_in_state(&self, job_type: JobType, state: &str) -> Result<Vec<Job>> {
-        self.list(job_type, Filter::State(state), &mut |_| {}).await
+        let mut jobs = Vec::new();
+        self.list(job_type, Filter::State(state), &mut |page| {
+            jobs.extend(page)
+        })
+        .await?;
+        Ok(jobs)
     }
 
     async fn list(
         &self,
         job_type: JobType,
         filter: Filter<'_>,
-        on_page: &mut (dyn FnMut(usize) + Send),
-    ) -> Result<Vec<Job>> {
-        let mut jobs = Vec::new();
+        on_page: &mut (dyn FnMut(Vec<Job>) + Send),
+    ) -> Result<()> {
         let mut token: Option<String> = None;
         loop {
             self.limiter.acquire().await;
+            let mut page = Vec::with_capacity(self.page_size as usize);
             let next = match job_type {
-                JobType::Backup => self.backup_page(&filter, token.take(), &mut jobs).await?,
-                JobType::Restore => self.restore_page(&filter, token.take(), &mut jobs).await?,
-                JobType::Copy => self.copy_page(&filter, token.take(), &mut jobs).await?,
+                JobType::Backup => self.backup_page(&filter, token.take(), &mut page).await?,
+                JobType::Restore => self.restore_page(&filter, token.take(), &mut page).await?,
+                JobType::Copy => self.copy_page(&filter, token.take(), &mut page).await?,
             };
-            on_page(jobs.len());
+            on_page(page);
             match next {
                 Some(t) if !t.is_empty() => token = Some(t),
-                _ => return Ok(jobs),
+                _ => return Ok(()),
             }
         }
     }

@@ -220,32 +220,34 @@ impl TargetRunner {
         let now = unix_now();
         let mut ok = true;
 
-        // 1. Ended jobs since the watermark (the whole lookback the first time).
+        // 1. Ended jobs since the watermark (the whole lookback the first time), staged page
+        //    by page and applied only once every page was read.
         let after = self.aggregator.complete_after(jt, now);
         let backfill = !self.aggregator.is_backfilled(jt);
         let started = Instant::now();
         let mut last_log = Instant::now();
         let mut pages = 0usize;
-        let mut progress = |jobs: usize| {
-            pages += 1;
-            if backfill && last_log.elapsed() >= PROGRESS_EVERY {
-                last_log = Instant::now();
-                info!(target = %name, job_type = %jt, pages, jobs, elapsed = ?started.elapsed(), "backfill in progress");
-            }
-        };
-        match api.list_ended(jt, after, &mut progress).await {
-            Ok(jobs) => {
-                let out = self.aggregator.apply_ended(jt, jobs, now);
-                let msg = if backfill {
-                    "backfill done"
+        let mut read = self.aggregator.begin_read(jt);
+        let aggregator = &mut self.aggregator;
+        let listed = api
+            .list_ended(jt, after, &mut |page| {
+                for job in page {
+                    aggregator.stage(&mut read, job);
+                }
+                pages += 1;
+                if backfill && last_log.elapsed() >= PROGRESS_EVERY {
+                    last_log = Instant::now();
+                    info!(target = %name, job_type = %jt, pages, jobs = read.len(), elapsed = ?started.elapsed(), "backfill in progress");
+                }
+            })
+            .await;
+        match listed {
+            Ok(()) => {
+                let out = self.aggregator.commit(read, now);
+                if backfill {
+                    info!(target = %name, job_type = %jt, pages, listed = out.listed, new = out.new, parents_skipped = out.parents_skipped, elapsed = ?started.elapsed(), "backfill done");
                 } else {
-                    "read ended jobs"
-                };
-                let level_info = backfill;
-                if level_info {
-                    info!(target = %name, job_type = %jt, listed = out.listed, new = out.new, parents_skipped = out.parents_skipped, elapsed = ?started.elapsed(), "{msg}");
-                } else {
-                    debug!(target = %name, job_type = %jt, listed = out.listed, new = out.new, duplicates = out.duplicates, parents_skipped = out.parents_skipped, "{msg}");
+                    debug!(target = %name, job_type = %jt, pages, listed = out.listed, new = out.new, duplicates = out.duplicates, parents_skipped = out.parents_skipped, "read ended jobs");
                 }
             }
             Err(e) => {

@@ -15,7 +15,7 @@ use std::hash::{Hash, Hasher};
 
 use crate::job::{ExtraLabel, Job, JobType};
 use histogram::{DURATION_BUCKETS, Histogram, SIZE_BUCKETS};
-use window::{Interner, Window};
+use window::{Interner, StrHasher, Window};
 
 /// Ids seen this far below `watermark − overlap` are kept a little longer, in case AWS treats
 /// the `ByCompleteAfter` bound as inclusive or rounds it.
@@ -148,11 +148,57 @@ struct TypeState {
     watermark: Option<f64>,
     /// Whether the start-up backfill (the first successful read) is done.
     backfilled: bool,
-    /// Ids with their CompletionDate, kept while a read can list them again.
-    seen: HashMap<String, f64>,
+    /// Id hashes with their CompletionDate, kept while a read can list them again.
+    seen: HashMap<u64, f64>,
     /// Active jobs now, by label set; keys seen once stay (reading 0) so series do not vanish.
     active: BTreeMap<JobKey, u64>,
     oldest_active: BTreeMap<ActiveAgeKey, f64>,
+}
+
+/// A read of ended jobs in progress: pages staged compactly (strings interned or hashed, about
+/// 64 bytes a job) so that a backfill of a million jobs never holds a million [`Job`]s, and
+/// nothing changes until the whole read is committed.
+#[derive(Debug)]
+pub struct EndedRead {
+    job_type: JobType,
+    staged: Vec<Staged>,
+    listed: usize,
+    parents_skipped: usize,
+}
+
+impl EndedRead {
+    /// Jobs staged so far (for progress logs).
+    pub fn len(&self) -> usize {
+        self.listed
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.listed == 0
+    }
+}
+
+#[derive(Debug)]
+struct Staged {
+    id: u64,
+    completion: f64,
+    creation: f64,
+    key: u32,
+    size: Option<i64>,
+    resource: Option<ResourceSlot>,
+    /// Restore tests keep the whole job: their validation is followed after the read.
+    restore_test: Option<Box<Job>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum ResourceSlot {
+    Kept(u32),
+    Refused(u64),
+}
+
+/// Job ids are remembered as 64-bit hashes: 8 bytes instead of a 36-byte string, and a
+/// collision among the few thousand ids of one overlap is vanishingly unlikely.
+fn id_hash(id: &str) -> u64 {
+    StrHasher::new(0).add(id).finish()
 }
 
 /// A restore test whose validation has not settled: re-read until it does.
@@ -175,7 +221,8 @@ pub struct Aggregator {
     validation_keys: Interner<ValidationKey>,
     validations_window: Window,
     pending_validations: BTreeMap<String, PendingValidation>,
-    resources: HashMap<ResourceKey, LastJob>,
+    resource_keys: Interner<ResourceKey>,
+    resource_last: Vec<Option<LastJob>>,
     protected: Vec<ProtectedResource>,
     /// Hashes of the distinct series refused by `max_series`: job-based per-resource series
     /// (both families share their keys), and ListProtectedResources series.
@@ -217,7 +264,8 @@ impl Aggregator {
             validation_keys: Interner::default(),
             validations_window: Window::new(width),
             pending_validations: BTreeMap::new(),
-            resources: HashMap::new(),
+            resource_keys: Interner::default(),
+            resource_last: Vec::new(),
             protected: Vec::new(),
             refused_resources: HashSet::new(),
             refused_protected: HashSet::new(),
@@ -261,57 +309,80 @@ impl Aggregator {
         }
     }
 
-    fn validation_key(&self, job: &Job, status: &str) -> ValidationKey {
-        ValidationKey {
-            account_id: job.account_id.clone(),
-            resource_type: job.resource_type.clone(),
-            validation_status: status.to_owned(),
-            extra: self.extra_values(job),
+    /// Starts a read of ended jobs; stage its pages with [`Aggregator::stage`] as they arrive
+    /// and apply them all at once with [`Aggregator::commit`] when every page succeeded. A
+    /// read that fails is dropped and changes nothing.
+    pub fn begin_read(&self, job_type: JobType) -> EndedRead {
+        EndedRead {
+            job_type,
+            staged: Vec::new(),
+            listed: 0,
+            parents_skipped: 0,
         }
     }
 
-    /// Applies one complete read of ended jobs (every page succeeded). Call it only then: the
-    /// watermark advances here, so a failed read must change nothing.
-    pub fn apply_ended(
-        &mut self,
-        job_type: JobType,
-        jobs: impl IntoIterator<Item = Job>,
-        now: f64,
-    ) -> EndedOutcome {
-        let mut out = EndedOutcome::default();
+    /// Stages one listed job in compact form: its label set interned, strings dropped.
+    pub fn stage(&mut self, read: &mut EndedRead, job: Job) {
+        read.listed += 1;
+        let Some(completion) = job.completion else {
+            return;
+        };
+        if job.is_parent && !self.settings.include_parent_jobs {
+            read.parents_skipped += 1;
+            return;
+        }
+        let key = self.job_key_id(&job);
+        let resource = if self.settings.resources_enabled && !job.resource_arn.is_empty() {
+            Some(self.resource_slot(&job))
+        } else {
+            None
+        };
+        read.staged.push(Staged {
+            id: id_hash(&job.id),
+            completion,
+            creation: job.creation,
+            key,
+            size: job.size_bytes,
+            resource,
+            restore_test: job.is_restore_test().then(|| Box::new(job)),
+        });
+    }
+
+    /// Applies a complete read: the watermark advances, new jobs are counted, ids seen before
+    /// (the overlap) are skipped.
+    pub fn commit(&mut self, read: EndedRead, now: f64) -> EndedOutcome {
+        let job_type = read.job_type;
+        let mut out = EndedOutcome {
+            listed: read.listed,
+            parents_skipped: read.parents_skipped,
+            ..EndedOutcome::default()
+        };
         let counting = self.types[slot(job_type)].backfilled;
         let window_start = now - self.settings.lookback;
         let horizon = self.types[slot(job_type)]
             .watermark
             .map(|w| w - self.settings.overlap - SEEN_MARGIN_SECONDS);
         let mut newest = self.types[slot(job_type)].watermark;
-        for job in jobs {
-            out.listed += 1;
-            let Some(completion) = job.completion else {
-                continue;
-            };
-            if job.is_parent && !self.settings.include_parent_jobs {
-                out.parents_skipped += 1;
-                continue;
-            }
+        for job in read.staged {
             // Below the horizon the seen set no longer remembers ids: such a job was counted
             // before (AWS returned it past our bound) or is later than the overlap can catch.
-            if horizon.is_some_and(|h| completion < h) {
+            if horizon.is_some_and(|h| job.completion < h) {
                 out.duplicates += 1;
                 continue;
             }
-            newest = Some(newest.map_or(completion, |n: f64| n.max(completion)));
-            let ts = &mut self.types[slot(job_type)];
-            if ts.seen.contains_key(&job.id) {
+            newest = Some(newest.map_or(job.completion, |n: f64| n.max(job.completion)));
+            let seen = &mut self.types[slot(job_type)].seen;
+            if seen.insert(job.id, job.completion).is_some() {
                 out.duplicates += 1;
-                if self.pending_validations.contains_key(&job.id) {
-                    self.apply_validation(&job, now);
+                if let Some(full) = &job.restore_test
+                    && self.pending_validations.contains_key(&full.id)
+                {
+                    self.apply_validation(full, now);
                 }
                 continue;
             }
-            ts.seen.insert(job.id.clone(), completion);
             out.new += 1;
-            self.count_new_ended(&job, completion, window_start, counting);
+            self.count_new_ended(job, window_start, counting);
         }
         let ts = &mut self.types[slot(job_type)];
         ts.backfilled = true;
@@ -319,85 +390,181 @@ impl Aggregator {
         if let Some(w) = ts.watermark {
             let keep_from = w - self.settings.overlap - SEEN_MARGIN_SECONDS;
             ts.seen.retain(|_, c| *c >= keep_from);
+            ts.seen.shrink_to_fit();
         }
         out
     }
 
-    fn count_new_ended(&mut self, job: &Job, completion: f64, window_start: f64, counting: bool) {
-        let key = self.job_key(job);
-        if completion > window_start {
-            let id = self.job_keys.id(&key);
-            self.jobs_window.add(id, completion, 1);
+    /// Stages and commits `jobs` as one complete read.
+    pub fn apply_ended(
+        &mut self,
+        job_type: JobType,
+        jobs: impl IntoIterator<Item = Job>,
+        now: f64,
+    ) -> EndedOutcome {
+        let mut read = self.begin_read(job_type);
+        for job in jobs {
+            self.stage(&mut read, job);
         }
-        if counting {
-            let d = DurationKey {
+        self.commit(read, now)
+    }
+
+    fn job_key_id(&mut self, job: &Job) -> u32 {
+        let extras = &self.settings.extra_labels;
+        let mut h = StrHasher::new(slot(job.job_type) as u8)
+            .add(&job.account_id)
+            .add(&job.resource_type)
+            .add(&job.state)
+            .add(&job.message_category);
+        for l in extras {
+            h = h.add(l.value(job));
+        }
+        self.job_keys.find_or_insert(
+            h.finish(),
+            |k| {
+                k.job_type == job.job_type
+                    && k.account_id == job.account_id
+                    && k.resource_type == job.resource_type
+                    && k.state == job.state
+                    && k.message_category == job.message_category
+                    && k.extra.iter().zip(extras).all(|(v, l)| v == l.value(job))
+            },
+            || JobKey {
                 job_type: job.job_type,
+                account_id: job.account_id.clone(),
                 resource_type: job.resource_type.clone(),
                 state: job.state.clone(),
+                message_category: job.message_category.clone(),
+                extra: extras.iter().map(|l| l.value(job).to_owned()).collect(),
+            },
+        )
+    }
+
+    fn validation_id(&mut self, job: &Job, status: &str) -> u32 {
+        let extras = &self.settings.extra_labels;
+        let mut h = StrHasher::new(0)
+            .add(&job.account_id)
+            .add(&job.resource_type)
+            .add(status);
+        for l in extras {
+            h = h.add(l.value(job));
+        }
+        self.validation_keys.find_or_insert(
+            h.finish(),
+            |k| {
+                k.account_id == job.account_id
+                    && k.resource_type == job.resource_type
+                    && k.validation_status == status
+                    && k.extra.iter().zip(extras).all(|(v, l)| v == l.value(job))
+            },
+            || ValidationKey {
+                account_id: job.account_id.clone(),
+                resource_type: job.resource_type.clone(),
+                validation_status: status.to_owned(),
+                extra: extras.iter().map(|l| l.value(job).to_owned()).collect(),
+            },
+        )
+    }
+
+    /// The job's per-resource series: interned while under `max_series`, else refused.
+    fn resource_slot(&mut self, job: &Job) -> ResourceSlot {
+        let hash = StrHasher::new(slot(job.job_type) as u8)
+            .add(&job.account_id)
+            .add(&job.resource_type)
+            .add(&job.resource_arn)
+            .finish();
+        let matches = |k: &ResourceKey| {
+            k.job_type == job.job_type
+                && k.account_id == job.account_id
+                && k.resource_type == job.resource_type
+                && k.resource_arn == job.resource_arn
+        };
+        if let Some(id) = self.resource_keys.find(hash, matches) {
+            return ResourceSlot::Kept(id);
+        }
+        if self.resource_keys.len() >= self.settings.max_series {
+            return ResourceSlot::Refused(hash);
+        }
+        ResourceSlot::Kept(
+            self.resource_keys
+                .find_or_insert(hash, matches, || ResourceKey {
+                    job_type: job.job_type,
+                    account_id: job.account_id.clone(),
+                    resource_type: job.resource_type.clone(),
+                    resource_arn: job.resource_arn.clone(),
+                }),
+        )
+    }
+
+    fn count_new_ended(&mut self, job: Staged, window_start: f64, counting: bool) {
+        if job.completion > window_start {
+            self.jobs_window.add(job.key, job.completion, 1);
+        }
+        if counting {
+            let key = self.job_keys.key(job.key);
+            let d = DurationKey {
+                job_type: key.job_type,
+                resource_type: key.resource_type.clone(),
+                state: key.state.clone(),
+            };
+            let completed = key.state == "COMPLETED";
+            let s = SizeKey {
+                job_type: key.job_type,
+                resource_type: key.resource_type.clone(),
             };
             self.duration
                 .entry(d)
                 .or_insert_with(|| Histogram::new(DURATION_BUCKETS))
-                .observe((completion - job.creation).max(0.0));
-            if job.state == "COMPLETED"
-                && let Some(bytes) = job.size_bytes
-            {
-                let s = SizeKey {
-                    job_type: job.job_type,
-                    resource_type: job.resource_type.clone(),
-                };
+                .observe((job.completion - job.creation).max(0.0));
+            if completed && let Some(bytes) = job.size {
                 self.size
                     .entry(s)
                     .or_insert_with(|| Histogram::new(SIZE_BUCKETS))
                     .observe(bytes as f64);
             }
+            let key = self.job_keys.key(job.key).clone();
             *self.finished.entry(key).or_default() += 1;
         }
-        if job.is_restore_test() && completion > window_start {
-            if let Some(status) = &job.validation_status {
-                let id = self.validation_keys.id(&self.validation_key(job, status));
-                self.validations_window.add(id, completion, 1);
+        if let Some(full) = &job.restore_test
+            && job.completion > window_start
+        {
+            if let Some(status) = &full.validation_status {
+                let id = self.validation_id(full, status);
+                self.validations_window.add(id, job.completion, 1);
             }
-            let unsettled = match job.validation_status.as_deref() {
+            let unsettled = match full.validation_status.as_deref() {
                 Some(s) => s == VALIDATING,
-                None => job.state == "COMPLETED",
+                None => full.state == "COMPLETED",
             };
             if unsettled {
                 self.pending_validations.insert(
-                    job.id.clone(),
+                    full.id.clone(),
                     PendingValidation {
-                        completion,
-                        job: job.clone(),
+                        completion: job.completion,
+                        job: (**full).clone(),
                     },
                 );
             }
         }
-        if self.settings.resources_enabled && !job.resource_arn.is_empty() {
-            self.note_resource_job(job, completion);
-        }
-    }
-
-    fn note_resource_job(&mut self, job: &Job, completion: f64) {
-        let key = ResourceKey {
-            job_type: job.job_type,
-            account_id: job.account_id.clone(),
-            resource_type: job.resource_type.clone(),
-            resource_arn: job.resource_arn.clone(),
-        };
-        let last = LastJob {
-            completion,
-            success: job.state == "COMPLETED",
-        };
-        let len = self.resources.len();
-        match self.resources.get_mut(&key) {
-            Some(prev) if prev.completion <= completion => *prev = last,
-            Some(_) => {}
-            None if len < self.settings.max_series => {
-                self.resources.insert(key, last);
+        match job.resource {
+            Some(ResourceSlot::Kept(id)) => {
+                let success = self.job_keys.key(job.key).state == "COMPLETED";
+                let i = id as usize;
+                if self.resource_last.len() <= i {
+                    self.resource_last.resize(i + 1, None);
+                }
+                let last = &mut self.resource_last[i];
+                if last.is_none_or(|l| l.completion <= job.completion) {
+                    *last = Some(LastJob {
+                        completion: job.completion,
+                        success,
+                    });
+                }
             }
-            None => {
-                self.refused_resources.insert(series_hash(&key));
+            Some(ResourceSlot::Refused(hash)) => {
+                self.refused_resources.insert(hash);
             }
+            None => {}
         }
     }
 
@@ -423,13 +590,13 @@ impl Aggregator {
             if let Some(o) = &old
                 && in_window
             {
-                let id = self.validation_keys.id(&self.validation_key(&base, o));
+                let id = self.validation_id(&base, o);
                 self.validations_window.add(id, completion, -1);
             }
             if let Some(n) = &new
                 && in_window
             {
-                let id = self.validation_keys.id(&self.validation_key(&base, n));
+                let id = self.validation_id(&base, n);
                 self.validations_window.add(id, completion, 1);
             }
         }
@@ -522,9 +689,10 @@ impl Aggregator {
             .into_iter()
             .collect();
         let mut resource_last_job: Vec<_> = self
-            .resources
+            .resource_last
             .iter()
-            .map(|(k, v)| (k.clone(), *v))
+            .enumerate()
+            .filter_map(|(i, v)| v.map(|v| (self.resource_keys.key(i as u32).clone(), v)))
             .collect();
         resource_last_job.sort_by(|a, b| a.0.cmp(&b.0));
         Snapshot {

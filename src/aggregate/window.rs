@@ -3,34 +3,77 @@
 //! Memory is O(label sets × buckets), never O(jobs): a job only bumps a counter in the bucket of
 //! its completion time, and the window slides by dropping whole buckets.
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 
 /// Dense ids for label sets, so that buckets hold small integers instead of strings.
+///
+/// Lookups go by a caller-computed hash plus an equality test, so a job's borrowed fields can
+/// find their label set without building (allocating) the key first.
 #[derive(Debug)]
 pub struct Interner<K> {
     keys: Vec<K>,
-    ids: HashMap<K, u32>,
+    by_hash: HashMap<u64, Vec<u32>>,
 }
 
-impl<K: Clone + Eq + Hash> Default for Interner<K> {
+impl<K> Default for Interner<K> {
     fn default() -> Self {
         Interner {
             keys: Vec::new(),
-            ids: HashMap::new(),
+            by_hash: HashMap::new(),
         }
     }
 }
 
-impl<K: Clone + Eq + Hash> Interner<K> {
-    pub fn id(&mut self, key: &K) -> u32 {
-        if let Some(&id) = self.ids.get(key) {
+/// Hashes a sequence of strings (a label set's values) with a leading tag.
+pub struct StrHasher(DefaultHasher);
+
+impl StrHasher {
+    pub fn new(tag: u8) -> Self {
+        let mut h = DefaultHasher::new();
+        tag.hash(&mut h);
+        StrHasher(h)
+    }
+
+    pub fn add(mut self, s: &str) -> Self {
+        s.hash(&mut self.0);
+        self
+    }
+
+    pub fn finish(self) -> u64 {
+        self.0.finish()
+    }
+}
+
+impl<K> Interner<K> {
+    /// The id of the key with `hash` that `matches`, interning `make()` if there is none.
+    pub fn find_or_insert(
+        &mut self,
+        hash: u64,
+        matches: impl Fn(&K) -> bool,
+        make: impl FnOnce() -> K,
+    ) -> u32 {
+        let candidates = self.by_hash.entry(hash).or_default();
+        if let Some(&id) = candidates
+            .iter()
+            .find(|&&id| matches(&self.keys[id as usize]))
+        {
             return id;
         }
         let id = u32::try_from(self.keys.len()).expect("fewer than 2^32 label sets");
-        self.keys.push(key.clone());
-        self.ids.insert(key.clone(), id);
+        self.keys.push(make());
+        candidates.push(id);
         id
+    }
+
+    /// The id of the key with `hash` that `matches`, if interned.
+    pub fn find(&self, hash: u64, matches: impl Fn(&K) -> bool) -> Option<u32> {
+        self.by_hash
+            .get(&hash)?
+            .iter()
+            .copied()
+            .find(|&id| matches(&self.keys[id as usize]))
     }
 
     pub fn key(&self, id: u32) -> &K {
@@ -104,13 +147,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn interner_gives_stable_dense_ids() {
-        let mut i = Interner::default();
-        assert_eq!(i.id(&"a"), 0);
-        assert_eq!(i.id(&"b"), 1);
-        assert_eq!(i.id(&"a"), 0);
-        assert_eq!(*i.key(1), "b");
-        assert_eq!(i.len(), 2);
+    fn interner_gives_stable_dense_ids_even_when_hashes_collide() {
+        let mut i: Interner<String> = Interner::default();
+        let mut id = |h: u64, s: &str| i.find_or_insert(h, |k| k == s, || s.to_owned());
+        assert_eq!(id(7, "a"), 0);
+        assert_eq!(id(7, "b"), 1); // same hash, other key
+        assert_eq!(id(7, "a"), 0);
+        assert_eq!(id(9, "c"), 2);
+        assert_eq!(i.key(1), "b");
+        assert_eq!(i.find(7, |k| k == "b"), Some(1));
+        assert_eq!(i.find(8, |k| k == "b"), None);
+        assert_eq!(i.len(), 3);
+        let h = |s: &str| StrHasher::new(1).add(s).finish();
+        assert_eq!(h("x"), h("x"));
+        assert_ne!(
+            StrHasher::new(1).add("ab").add("c").finish(),
+            StrHasher::new(1).add("a").add("bc").finish()
+        );
     }
 
     #[test]
