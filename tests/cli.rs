@@ -204,3 +204,20 @@ fn demo_serves_until_sigterm_then_exits_cleanly() {
     assert!(stderr.contains("SIGTERM received"), "{stderr}");
     assert!(stderr.contains("level=info"), "logfmt by default: {stderr}");
 }
+
+#[test]
+fn json_logs_when_asked() {
+    let out = Command::new(BIN)
+        .args(["--config.file", "/nonexistent/exporter.yaml", "--log.format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_else(|| panic!("no JSON log line in {stderr}"));
+    assert!(line.contains("\"level\":\"ERROR\""), "{line}");
+    assert!(line.contains("\"message\":\"exiting\""), "{line}");
+    assert!(line.ends_with('}'));
+}
