@@ -203,6 +203,7 @@ fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> (u16, Vec<u8>) {
 /// but the NextToken.
 fn floor_fetch(addr: SocketAddr, complete_after: &str) -> usize {
     let mut s = TcpStream::connect(addr).unwrap();
+    s.set_nodelay(true).unwrap();
     let mut buf = Vec::new();
     let mut token: Option<String> = None;
     let mut pages = 0;
@@ -213,12 +214,12 @@ fn floor_fetch(addr: SocketAddr, complete_after: &str) -> usize {
             path.push_str("&nextToken=");
             path.push_str(&urlencode(t));
         }
-        write!(
-            s,
+        // One write per request: split writes meet Nagle and delayed ACKs (40 ms stalls).
+        let req = format!(
             "GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: AWS4-HMAC-SHA256 \
              Credential=AKIDSIMULATOR/20260101/us-east-1/backup/aws4_request, SignedHeaders=host, Signature=0\r\n\r\n"
-        )
-        .unwrap();
+        );
+        s.write_all(req.as_bytes()).unwrap();
         let (status, body) = read_response(&mut s, &mut buf);
         assert_eq!(status, 200);
         pages += 1;
@@ -427,7 +428,10 @@ fn scrape_load(
                 let mut lat = Vec::with_capacity(per_client);
                 for _ in 0..per_client {
                     let t = Instant::now();
-                    write!(s, "GET /metrics HTTP/1.1\r\nHost: bench\r\n{headers}\r\n").unwrap();
+                    s.write_all(
+                        format!("GET /metrics HTTP/1.1\r\nHost: bench\r\n{headers}\r\n").as_bytes(),
+                    )
+                    .unwrap();
                     let (status, body) = read_response(&mut s, &mut buf);
                     assert_eq!(status, 200);
                     assert!(!body.is_empty());

@@ -323,24 +323,31 @@ impl BackupApi {
             .send()
             .await
             .map_err(|e| anyhow::anyhow!("ListBackupJobs: {}", err_text(&e)))?;
-        out.extend(page.backup_jobs().iter().map(|j| Job {
-            job_type: JobType::Backup,
-            id: owned(j.backup_job_id()),
-            account_id: owned(j.account_id()),
-            state: j.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
-            message_category: owned(j.message_category()),
-            resource_type: owned(j.resource_type()),
-            resource_arn: owned(j.resource_arn()),
-            resource_name: owned(j.resource_name()),
-            creation: secs(j.creation_date()).unwrap_or_default(),
-            completion: secs(j.completion_date()),
-            size_bytes: j.backup_size_in_bytes(),
-            is_parent: j.is_parent(),
-            backup_vault_name: owned(j.backup_vault_name()),
-            restore_testing_plan: String::new(),
-            validation_status: None,
-        }));
-        Ok(page.next_token().map(str::to_owned))
+        // Fields are moved out of the SDK's shapes, not copied: a backfill converts millions.
+        let next = page.next_token;
+        out.extend(
+            page.backup_jobs
+                .unwrap_or_default()
+                .into_iter()
+                .map(|j| Job {
+                    job_type: JobType::Backup,
+                    id: j.backup_job_id.unwrap_or_default(),
+                    account_id: j.account_id.unwrap_or_default(),
+                    state: j.state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                    message_category: j.message_category.unwrap_or_default(),
+                    resource_type: j.resource_type.unwrap_or_default(),
+                    resource_arn: j.resource_arn.unwrap_or_default(),
+                    resource_name: j.resource_name.unwrap_or_default(),
+                    creation: secs(j.creation_date.as_ref()).unwrap_or_default(),
+                    completion: secs(j.completion_date.as_ref()),
+                    size_bytes: j.backup_size_in_bytes,
+                    is_parent: j.is_parent,
+                    backup_vault_name: j.backup_vault_name.unwrap_or_default(),
+                    restore_testing_plan: String::new(),
+                    validation_status: None,
+                }),
+        );
+        Ok(next)
     }
 
     async fn restore_page(
@@ -363,33 +370,32 @@ impl BackupApi {
             .send()
             .await
             .map_err(|e| anyhow::anyhow!("ListRestoreJobs: {}", err_text(&e)))?;
-        out.extend(page.restore_jobs().iter().map(|j| {
+        let next = page.next_token;
+        out.extend(page.restore_jobs.unwrap_or_default().into_iter().map(|j| {
             Job {
                 job_type: JobType::Restore,
-                id: owned(j.restore_job_id()),
-                account_id: owned(j.account_id()),
-                state: j
-                    .status()
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_default(),
-                message_category: String::new(),
-                resource_type: owned(j.resource_type()),
-                resource_arn: owned(j.source_resource_arn()),
-                resource_name: String::new(),
-                creation: secs(j.creation_date()).unwrap_or_default(),
-                completion: secs(j.completion_date()),
-                size_bytes: j.backup_size_in_bytes(),
-                is_parent: j.is_parent(),
-                backup_vault_name: vault_name(j.backup_vault_arn()),
                 restore_testing_plan: j
-                    .created_by()
+                    .created_by
+                    .as_ref()
                     .and_then(|c| c.restore_testing_plan_arn())
                     .map(|a| restore_testing_plan_name(a).to_owned())
                     .unwrap_or_default(),
-                validation_status: j.validation_status().map(|v| v.as_str().to_owned()),
+                backup_vault_name: vault_name(j.backup_vault_arn.as_deref()),
+                id: j.restore_job_id.unwrap_or_default(),
+                account_id: j.account_id.unwrap_or_default(),
+                state: j.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                message_category: String::new(),
+                resource_type: j.resource_type.unwrap_or_default(),
+                resource_arn: j.source_resource_arn.unwrap_or_default(),
+                resource_name: String::new(),
+                creation: secs(j.creation_date.as_ref()).unwrap_or_default(),
+                completion: secs(j.completion_date.as_ref()),
+                size_bytes: j.backup_size_in_bytes,
+                is_parent: j.is_parent,
+                validation_status: j.validation_status.map(|v| v.as_str().to_owned()),
             }
         }));
-        Ok(page.next_token().map(str::to_owned))
+        Ok(next)
     }
 
     async fn copy_page(
@@ -412,24 +418,25 @@ impl BackupApi {
             .send()
             .await
             .map_err(|e| anyhow::anyhow!("ListCopyJobs: {}", err_text(&e)))?;
-        out.extend(page.copy_jobs().iter().map(|j| Job {
+        let next = page.next_token;
+        out.extend(page.copy_jobs.unwrap_or_default().into_iter().map(|j| Job {
             job_type: JobType::Copy,
-            id: owned(j.copy_job_id()),
-            account_id: owned(j.account_id()),
-            state: j.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
-            message_category: owned(j.message_category()),
-            resource_type: owned(j.resource_type()),
-            resource_arn: owned(j.resource_arn()),
-            resource_name: owned(j.resource_name()),
-            creation: secs(j.creation_date()).unwrap_or_default(),
-            completion: secs(j.completion_date()),
-            size_bytes: j.backup_size_in_bytes(),
-            is_parent: j.is_parent(),
-            backup_vault_name: vault_name(j.source_backup_vault_arn()),
+            backup_vault_name: vault_name(j.source_backup_vault_arn.as_deref()),
+            id: j.copy_job_id.unwrap_or_default(),
+            account_id: j.account_id.unwrap_or_default(),
+            state: j.state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            message_category: j.message_category.unwrap_or_default(),
+            resource_type: j.resource_type.unwrap_or_default(),
+            resource_arn: j.resource_arn.unwrap_or_default(),
+            resource_name: j.resource_name.unwrap_or_default(),
+            creation: secs(j.creation_date.as_ref()).unwrap_or_default(),
+            completion: secs(j.completion_date.as_ref()),
+            size_bytes: j.backup_size_in_bytes,
+            is_parent: j.is_parent,
             restore_testing_plan: String::new(),
             validation_status: None,
         }));
-        Ok(page.next_token().map(str::to_owned))
+        Ok(next)
     }
 
     /// Re-reads one restore job (DescribeRestoreJob), for a validation still settling.

@@ -208,7 +208,12 @@ fn demo_serves_until_sigterm_then_exits_cleanly() {
 #[test]
 fn json_logs_when_asked() {
     let out = Command::new(BIN)
-        .args(["--config.file", "/nonexistent/exporter.yaml", "--log.format", "json"])
+        .args([
+            "--config.file",
+            "/nonexistent/exporter.yaml",
+            "--log.format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -13,10 +13,10 @@ use common::*;
 
 const LOOKBACK: f64 = 24.0 * 3600.0;
 
-fn ended_in(jobs: &[SimJob], t: SimJobType, region: &str) -> Vec<SimJob> {
+fn ended_in(jobs: &[SimJob], t: &SimJobType, region: &str) -> Vec<SimJob> {
     jobs.iter()
         .filter(|j| {
-            j.job_type == t && j.region == region && !j.is_parent && j.completion_date.is_some()
+            &j.job_type == t && j.region == region && !j.is_parent && j.completion_date.is_some()
         })
         .cloned()
         .collect()
@@ -25,7 +25,7 @@ fn ended_in(jobs: &[SimJob], t: SimJobType, region: &str) -> Vec<SimJob> {
 /// `aws_backup_restore_validations` as the simulator's data says it must be.
 fn expected_validations(jobs: &[SimJob], region: &str) -> BTreeMap<Vec<String>, f64> {
     let mut out = BTreeMap::new();
-    for j in ended_in(jobs, SimJobType::Restore, region) {
+    for j in ended_in(jobs, &SimJobType::Restore, region) {
         if let Some(v) = &j.validation_status {
             let k = vec![j.account_id.clone(), j.resource_type.clone(), v.clone()];
             *out.entry(k).or_insert(0.0) += 1.0;
@@ -55,7 +55,7 @@ async fn restore_validation_moves_from_validating_to_failed_between_refreshes() 
     );
 
     // A restore test ends now, still validating.
-    let template = ended_in(&h.sim.jobs(), SimJobType::Restore, "us-east-1")
+    let template = ended_in(&h.sim.jobs(), &SimJobType::Restore, "us-east-1")
         .into_iter()
         .find(|j| j.restore_testing_plan_arn.is_some())
         .expect("the simulator runs restore tests");
@@ -141,7 +141,7 @@ async fn restore_validation_moves_from_validating_to_failed_between_refreshes() 
 fn expected_last_jobs(jobs: &[SimJob], region: &str) -> BTreeMap<Vec<String>, (i64, bool)> {
     let mut out: BTreeMap<Vec<String>, (i64, bool)> = BTreeMap::new();
     for t in [SimJobType::Backup, SimJobType::Restore, SimJobType::Copy] {
-        for j in ended_in(jobs, t, region) {
+        for j in ended_in(jobs, &t, region) {
             let k = vec![
                 job_type_name(&t).to_owned(),
                 j.account_id.clone(),
@@ -195,7 +195,7 @@ async fn per_resource_success_flips_after_a_failed_job() {
         .iter()
         .find(|(k, (_, ok))| k[0] == "backup" && *ok)
         .unwrap();
-    let template = ended_in(&h.sim.jobs(), SimJobType::Backup, "us-east-1")
+    let template = ended_in(&h.sim.jobs(), &SimJobType::Backup, "us-east-1")
         .into_iter()
         .find(|j| j.resource_arn == key[3])
         .unwrap();

@@ -3,9 +3,7 @@
 //! Memory is O(label sets × buckets), never O(jobs): a job only bumps a counter in the bucket of
 //! its completion time, and the window slides by dropping whole buckets.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
 
 /// Dense ids for label sets, so that buckets hold small integers instead of strings.
 ///
@@ -26,23 +24,34 @@ impl<K> Default for Interner<K> {
     }
 }
 
-/// Hashes a sequence of strings (a label set's values) with a leading tag.
-pub struct StrHasher(DefaultHasher);
+/// Hashes a sequence of strings (a label set's values) with a leading tag: FNV-1a, which is
+/// several times faster than SipHash on short strings; the inputs are AWS's answers, not an
+/// attacker's, and every interner lookup still compares the key itself.
+pub struct StrHasher(u64);
 
 impl StrHasher {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
     pub fn new(tag: u8) -> Self {
-        let mut h = DefaultHasher::new();
-        tag.hash(&mut h);
-        StrHasher(h)
+        StrHasher((0xcbf2_9ce4_8422_2325 ^ u64::from(tag)).wrapping_mul(Self::PRIME))
     }
 
     pub fn add(mut self, s: &str) -> Self {
-        s.hash(&mut self.0);
+        for &b in s.as_bytes() {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(Self::PRIME);
+        }
+        // 0xff never occurs in UTF-8: it separates "ab","c" from "a","bc".
+        self.0 = (self.0 ^ 0xff).wrapping_mul(Self::PRIME);
         self
     }
 
     pub fn finish(self) -> u64 {
-        self.0.finish()
+        // A final avalanche, so that ids hashed into a HashMap spread over its buckets.
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x
     }
 }
 
