@@ -198,7 +198,7 @@ enum ResourceSlot {
 /// Job ids are remembered as 64-bit hashes: 8 bytes instead of a 36-byte string, and a
 /// collision among the few thousand ids of one overlap is vanishingly unlikely.
 fn id_hash(id: &str) -> u64 {
-    StrHasher::new(0).add(id).finish()
+    StrHasher::new(0).field(id).finish()
 }
 
 /// A restore test whose validation has not settled: re-read until it does.
@@ -412,12 +412,12 @@ impl Aggregator {
     fn job_key_id(&mut self, job: &Job) -> u32 {
         let extras = &self.settings.extra_labels;
         let mut h = StrHasher::new(slot(job.job_type) as u8)
-            .add(&job.account_id)
-            .add(&job.resource_type)
-            .add(&job.state)
-            .add(&job.message_category);
+            .field(&job.account_id)
+            .field(&job.resource_type)
+            .field(&job.state)
+            .field(&job.message_category);
         for l in extras {
-            h = h.add(l.value(job));
+            h = h.field(l.value(job));
         }
         self.job_keys.find_or_insert(
             h.finish(),
@@ -443,11 +443,11 @@ impl Aggregator {
     fn validation_id(&mut self, job: &Job, status: &str) -> u32 {
         let extras = &self.settings.extra_labels;
         let mut h = StrHasher::new(0)
-            .add(&job.account_id)
-            .add(&job.resource_type)
-            .add(status);
+            .field(&job.account_id)
+            .field(&job.resource_type)
+            .field(status);
         for l in extras {
-            h = h.add(l.value(job));
+            h = h.field(l.value(job));
         }
         self.validation_keys.find_or_insert(
             h.finish(),
@@ -469,9 +469,9 @@ impl Aggregator {
     /// The job's per-resource series: interned while under `max_series`, else refused.
     fn resource_slot(&mut self, job: &Job) -> ResourceSlot {
         let hash = StrHasher::new(slot(job.job_type) as u8)
-            .add(&job.account_id)
-            .add(&job.resource_type)
-            .add(&job.resource_arn)
+            .field(&job.account_id)
+            .field(&job.resource_type)
+            .field(&job.resource_arn)
             .finish();
         let matches = |k: &ResourceKey| {
             k.job_type == job.job_type

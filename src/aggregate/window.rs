@@ -36,7 +36,7 @@ impl StrHasher {
         StrHasher((0xcbf2_9ce4_8422_2325 ^ u64::from(tag)).wrapping_mul(Self::PRIME))
     }
 
-    pub fn add(mut self, s: &str) -> Self {
+    pub fn field(mut self, s: &str) -> Self {
         for &b in s.as_bytes() {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(Self::PRIME);
         }
@@ -167,11 +167,11 @@ mod tests {
         assert_eq!(i.find(7, |k| k == "b"), Some(1));
         assert_eq!(i.find(8, |k| k == "b"), None);
         assert_eq!(i.len(), 3);
-        let h = |s: &str| StrHasher::new(1).add(s).finish();
+        let h = |s: &str| StrHasher::new(1).field(s).finish();
         assert_eq!(h("x"), h("x"));
         assert_ne!(
-            StrHasher::new(1).add("ab").add("c").finish(),
-            StrHasher::new(1).add("a").add("bc").finish()
+            StrHasher::new(1).field("ab").field("c").finish(),
+            StrHasher::new(1).field("a").field("bc").finish()
         );
     }
 

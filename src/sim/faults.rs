@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// What to break. Counting starts at the `set_faults` call: the Nth AWS Backup API request
-/// after it is request N (STS requests are neither counted nor faulted).
+/// after it is request N. STS requests are never faulted and do not advance the count.
 #[derive(Clone, Debug, Default)]
 pub struct Faults {
     /// Every Nth request → HTTP 400 ThrottlingException.

@@ -334,7 +334,8 @@ fn make_resource(org: &Org, a: usize, g: usize, i: usize, names: &mut HashSet<St
     }
     let period = match kind {
         _ if hostile => HOUR,
-        Kind::DynamoDb | Kind::Aurora | Kind::Rds if rng.chance(0.4) => HOUR,
+        Kind::DynamoDb | Kind::Aurora | Kind::Rds if rng.chance(0.5) => HOUR,
+        Kind::Ebs if rng.chance(0.2) => HOUR,
         Kind::Efs | Kind::S3 if rng.chance(0.25) => 12 * HOUR,
         _ => DAY,
     };

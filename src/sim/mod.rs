@@ -72,7 +72,7 @@ impl Default for SimOptions {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SimJobType {
     Backup,
     Restore,
@@ -245,7 +245,12 @@ impl Simulator {
         let mut out = Vec::new();
         for (t, table) in st.store.tables.iter().enumerate() {
             let ty = SimJobType::from_table(t);
-            out.extend(table.recs.iter().map(|r| r.to_job(ty, &st.store.strs)));
+            out.extend(
+                table
+                    .recs
+                    .iter()
+                    .map(|r| r.to_job(ty.clone(), &st.store.strs)),
+            );
         }
         out
     }
@@ -294,6 +299,7 @@ impl Simulator {
         *self.inner.faults.lock().expect("faults lock") = FaultState::new(faults);
     }
 
+    /// Requests answered so far, per operation, and how many got an injected fault.
     pub fn requests(&self) -> RequestCounts {
         self.inner.counts.lock().expect("counts lock").clone()
     }

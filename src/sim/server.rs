@@ -129,7 +129,7 @@ fn route(method: &str, path: &str) -> Result<Op, Reply> {
         "/resources" => (Op::ListProtectedResources, "GET"),
         p => match p.strip_prefix("/restore-jobs/") {
             Some(id) if !id.is_empty() && !id.contains('/') => (
-                Op::DescribeRestoreJob(super::wire::percent_decode(id)),
+                Op::DescribeRestoreJob(super::wire::percent_decode_path(id)),
                 "GET",
             ),
             _ => {
@@ -221,11 +221,16 @@ impl Simulator {
                 self.api(&op, query, &caller)
             }
         };
-        if fault == Some(Fault::Malformed) && reply.status == 200 {
-            let keep = (reply.body.len() / 2).max(1);
-            reply.body.truncate(keep);
+        let mut faulted = fault.is_some();
+        if fault == Some(Fault::Malformed) {
+            // Only a successful answer can be broken; an error stays an error.
+            faulted = reply.status == 200;
+            if faulted {
+                let keep = (reply.body.len() / 2).max(1);
+                reply.body.truncate(keep);
+            }
         }
-        self.record(op.name(), fault.is_some());
+        self.record(op.name(), faulted);
         reply
     }
 

@@ -146,8 +146,7 @@ impl Store {
                 (slot, None)
             }
         };
-        let new = &t.recs[slot as usize];
-        index(t, slot, &new.clone(), &active);
+        index(t, slot, &active);
         if let Some(e) = extra {
             t.extras.insert(slot, e);
         }
@@ -191,12 +190,13 @@ impl Store {
     }
 
     /// The protected resource a backup job belongs to; added when first backed up.
-    fn resource_of(&mut self, rec: &Rec) -> u32 {
+    fn resource_of(&mut self, ty: usize, slot: u32) -> u32 {
+        let rec = &self.tables[ty].recs[slot as usize];
         let key = (rec.account, rec.region, rec.resource_arn);
         if let Some(&i) = self.res_index.get(&key) {
             return i;
         }
-        self.add_resource(ResRec {
+        let r = ResRec {
             account: rec.account,
             region: rec.region,
             arn: rec.resource_arn,
@@ -205,7 +205,8 @@ impl Store {
             vault: rec.vault,
             last_job: None,
             before: None,
-        })
+        };
+        self.add_resource(r)
     }
 
     pub(crate) fn add_resource(&mut self, r: ResRec) -> u32 {
@@ -234,7 +235,6 @@ impl Store {
 
     /// Keeps each resource's newest COMPLETED backup current after a backup job changed.
     fn note_backup(&mut self, slot: u32, old: Option<&Rec>) {
-        let rec = self.tables[BACKUP].recs[slot as usize].clone();
         if let Some(old) = old {
             let key = (old.account, old.region, old.resource_arn);
             if let Some(&ri) = self.res_index.get(&key)
@@ -243,14 +243,16 @@ impl Store {
                 self.recompute_last(ri);
             }
         }
+        let rec = &self.tables[BACKUP].recs[slot as usize];
         if rec.state != self.completed {
             return;
         }
-        let ri = self.resource_of(&rec) as usize;
+        let creation = rec.creation;
+        let ri = self.resource_of(BACKUP, slot) as usize;
         let recs = &self.tables[BACKUP].recs;
         let newer = match self.resources[ri].last_job {
             None => true,
-            Some(j) => (rec.creation, slot) >= (recs[j as usize].creation, j),
+            Some(j) => (creation, slot) >= (recs[j as usize].creation, j),
         };
         if newer {
             self.resources[ri].last_job = Some(slot);
@@ -451,13 +453,15 @@ impl Store {
     }
 }
 
-fn index(t: &mut Table, slot: u32, r: &Rec, active: &[Sym; 4]) {
-    t.by_created.insert((r.creation, slot));
-    if let Some(c) = r.completion {
+fn index(t: &mut Table, slot: u32, active: &[Sym; 4]) {
+    let r = &t.recs[slot as usize];
+    let (creation, completion, open) = (r.creation, r.completion, active.contains(&r.state));
+    t.by_created.insert((creation, slot));
+    if let Some(c) = completion {
         t.by_completed.insert((c, slot));
     }
-    if active.contains(&r.state) {
-        t.open.insert((r.creation, slot));
+    if open {
+        t.open.insert((creation, slot));
     }
 }
 

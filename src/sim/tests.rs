@@ -167,7 +167,12 @@ fn sorted(mut jobs: Vec<SimJob>) -> Vec<SimJob> {
 fn listed(sim: &Simulator, ty: SimJobType, region: &str, query: &str) -> Vec<SimJob> {
     let (path, key) = path_of(&ty);
     let (items, _) = list_all(sim, path, query, &mgmt_auth(region), key);
-    sorted(items.iter().map(|v| from_wire(ty, region, v)).collect())
+    sorted(
+        items
+            .iter()
+            .map(|v| from_wire(ty.clone(), region, v))
+            .collect(),
+    )
 }
 
 fn expected(
@@ -358,8 +363,8 @@ fn listings_round_trip_every_job() {
     let mut all = Vec::new();
     for ty in [SimJobType::Backup, SimJobType::Restore, SimJobType::Copy] {
         for region in sim.regions() {
-            let got = listed(&sim, ty, &region, "accountId=*");
-            assert_eq!(got, expected(&sim, ty, &region, |_| true));
+            let got = listed(&sim, ty.clone(), &region, "accountId=*");
+            assert_eq!(got, expected(&sim, ty.clone(), &region, |_| true));
             all.extend(got);
         }
     }
@@ -625,7 +630,7 @@ fn tokens_stay_valid_when_jobs_arrive_between_pages() {
             .map(|v| s(v, "BackupJobId").unwrap())
             .collect();
         let mut token = s(&first, "NextToken").unwrap();
-        // One job that ends after everything listed, one created long before the cursor.
+        // One job that ends after everything listed, one created and ended before the cursor.
         let tag = if query.contains("complete") { "C" } else { "A" };
         sim.insert(new_job(
             &format!("late-{tag}"),
@@ -636,8 +641,8 @@ fn tokens_stay_valid_when_jobs_arrive_between_pages() {
         ));
         sim.insert(new_job(
             &format!("old-{tag}"),
-            NOW - 25 * 3600,
-            Some(NOW - 25 * 3600 + 60),
+            NOW - 40 * 3600,
+            Some(NOW - 40 * 3600 + 60),
             "COMPLETED",
             &mgmt,
         ));
@@ -1313,8 +1318,8 @@ fn bulk_store_has_exactly_n_completed_jobs() {
     assert_eq!(arns.len(), 40);
     for j in &jobs {
         assert_eq!(
-            (j.job_type, j.state.as_str(), j.region.as_str()),
-            (SimJobType::Backup, "COMPLETED", "us-east-1")
+            (&j.job_type, j.state.as_str(), j.region.as_str()),
+            (&SimJobType::Backup, "COMPLETED", "us-east-1")
         );
         assert_eq!(j.account_id, mgmt);
         let c = j.completion_date.unwrap();
@@ -1673,51 +1678,30 @@ async fn million_jobs_through_the_sdk() {
         },
         NOW,
     );
-    println!("generated {n} jobs in {:?}", t.elapsed());
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .map(str::to_owned)
+        });
+    println!("generated {n} jobs in {:?}; {rss:?}", t.elapsed());
+    // The server's share: every page rendered, without HTTP or parsing.
+    let q0 = format!("completeAfter={}", date(NOW - 30 * 3600));
     let t = Instant::now();
-    let (items, pages) = list_all(
-        &sim,
-        "/backup-jobs",
-        &format!("completeAfter={}", date(NOW - 30 * 3600)),
-        &mgmt_auth("us-east-1"),
-        "BackupJobs",
-    );
-    assert_eq!((items.len(), pages), (n, n / 1000));
-    println!(
-        "served and parsed {pages} pages in {:?} (serde_json::Value)",
-        t.elapsed()
-    );
-    drop(items);
-    let t = Instant::now();
-    let mut token = String::new();
-    let mut bytes = 0;
-    for _ in 0..pages {
-        let q = format!(
-            "completeAfter={}&nextToken={}",
-            date(NOW - 30 * 3600),
-            token
-        );
-        let r = sim.respond(
-            "GET",
-            "/backup-jobs",
-            if token.is_empty() {
-                &q[..q.find("&nextToken").unwrap()]
-            } else {
-                &q
-            },
-            None,
-            b"",
-        );
-        bytes += r.body.len();
+    let (mut q, mut pages) = (q0.clone(), 0);
+    loop {
+        let r = sim.respond("GET", "/backup-jobs", &q, None, b"");
+        pages += 1;
         let tail = &r.body[r.body.len().saturating_sub(60)..];
-        let tail = String::from_utf8_lossy(tail);
-        token = tail.rsplit('"').nth(1).unwrap_or("").to_owned();
+        let tail = String::from_utf8_lossy(tail).into_owned();
+        if !tail.contains("NextToken") {
+            break;
+        }
+        q = format!("{q0}&nextToken={}", tail.rsplit('"').nth(1).unwrap());
     }
-    println!(
-        "served {pages} pages ({} MB) in {:?}",
-        bytes >> 20,
-        t.elapsed()
-    );
+    assert_eq!(pages, n / 1000);
+    println!("rendered {pages} pages in {:?}", t.elapsed());
     let server = sim.start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let conf = aws_sdk_backup::config::Builder::new()
         .region(Region::new("us-east-1"))
@@ -1744,4 +1728,112 @@ async fn million_jobs_through_the_sdk() {
         got as f64 / el.as_secs_f64()
     );
     server.shutdown().await;
+}
+
+#[test]
+fn a_live_simulator_follows_the_wall_clock() {
+    let sim = Simulator::new(
+        SimOptions {
+            live: true,
+            ..SimOptions::default()
+        },
+        NOW,
+    );
+    assert_eq!(sim.now(), NOW);
+    let before = sim.jobs();
+    std::thread::sleep(Duration::from_millis(1100));
+    assert!((NOW + 1..=NOW + 3).contains(&sim.now()), "{}", sim.now());
+    // Requests catch up too; nothing is lost on the way.
+    let r = get(&sim, "/backup-jobs?accountId=*", &mgmt_auth("us-east-1"));
+    assert_eq!(r.status, 200);
+    let after = sim.jobs();
+    assert!(after.len() >= before.len());
+    let ids: BTreeSet<&str> = after.iter().map(|j| j.job_id.as_str()).collect();
+    assert!(before.iter().all(|j| ids.contains(j.job_id.as_str())));
+}
+
+#[test]
+fn small_and_degenerate_options_work() {
+    let opts = SimOptions {
+        seed: 7,
+        accounts: 1,
+        regions: vec!["ap-southeast-2".into()],
+        resources_per_account: 5,
+        history: Duration::from_secs(2 * 3600),
+        ..SimOptions::default()
+    };
+    let sim = Simulator::new(opts, NOW);
+    assert_eq!(sim.accounts().len(), 1);
+    assert_eq!(sim.regions(), vec!["ap-southeast-2".to_owned()]);
+    let jobs = sim.jobs();
+    assert!(!jobs.is_empty());
+    for j in &jobs {
+        assert_eq!(j.region, "ap-southeast-2");
+        assert!(
+            j.completion_date.is_none_or(|c| c >= NOW - 2 * 3600),
+            "{j:?}"
+        );
+        // With one account and region there is nowhere to copy to.
+        assert_ne!(j.job_type, SimJobType::Copy);
+    }
+    assert_eq!(sim.resources().len(), 5);
+    let got = listed(&sim, SimJobType::Backup, "ap-southeast-2", "");
+    assert_eq!(
+        got,
+        expected(&sim, SimJobType::Backup, "ap-southeast-2", |_| true)
+    );
+
+    let empty = Simulator::new(
+        SimOptions {
+            accounts: 0,
+            regions: vec![],
+            resources_per_account: 0,
+            ..SimOptions::default()
+        },
+        NOW,
+    );
+    assert_eq!(empty.accounts().len(), 1);
+    assert!(empty.jobs().is_empty());
+    assert!(empty.resources().is_empty());
+    let r = get(&empty, "/backup-jobs", &mgmt_auth("us-east-1"));
+    assert_eq!(json(&r), serde_json::json!({"BackupJobs": []}));
+    let bulk = Simulator::new(
+        SimOptions {
+            bulk_backup_jobs: Some(0),
+            ..SimOptions::default()
+        },
+        NOW,
+    );
+    assert!(bulk.jobs().is_empty());
+}
+
+#[test]
+fn endpoint_urls_name_a_reachable_address() {
+    let url = |s: &str| server::endpoint_url(s.parse().unwrap());
+    assert_eq!(url("127.0.0.1:9943"), "http://127.0.0.1:9943");
+    assert_eq!(url("0.0.0.0:9943"), "http://127.0.0.1:9943");
+    assert_eq!(url("[::]:9943"), "http://[::1]:9943");
+    assert_eq!(url("[::1]:80"), "http://[::1]:80");
+    assert_eq!(url("10.1.2.3:1"), "http://10.1.2.3:1");
+}
+
+#[test]
+fn a_malformed_fault_only_breaks_successful_answers() {
+    let sim = sim();
+    let a = mgmt_auth("us-east-1");
+    sim.set_faults(Faults {
+        malformed_every: Some(1),
+        ..Faults::default()
+    });
+    let bad = get(&sim, "/backup-jobs?maxResults=0", &a);
+    assert_eq!(bad.status, 400);
+    assert_eq!(error_code(&bad), "InvalidParameterValueException");
+    let broken = get(&sim, "/backup-jobs", &a);
+    assert_eq!(broken.status, 200);
+    assert!(serde_json::from_slice::<Value>(&broken.body).is_err());
+    let c = sim.requests();
+    assert_eq!(
+        (c.total("ListBackupJobs"), c.faulted("ListBackupJobs")),
+        (2, 1)
+    );
 }

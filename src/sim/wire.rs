@@ -468,8 +468,18 @@ pub(crate) fn error_body(code: &str, message: &str) -> Vec<u8> {
     out
 }
 
-/// Decodes `%XX` escapes and `+`; invalid UTF-8 is replaced rather than rejected.
+/// Decodes a query component: `%XX` escapes and `+` as a space.
 pub(crate) fn percent_decode(s: &str) -> String {
+    decode(s, true)
+}
+
+/// Decodes a path segment, where `+` is itself.
+pub(crate) fn percent_decode_path(s: &str) -> String {
+    decode(s, false)
+}
+
+/// Invalid UTF-8 is replaced rather than rejected: a lookup then simply finds nothing.
+fn decode(s: &str, plus_is_space: bool) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -487,7 +497,7 @@ pub(crate) fn percent_decode(s: &str) -> String {
                     _ => out.push(b'%'),
                 }
             }
-            b'+' => out.push(b' '),
+            b'+' if plus_is_space => out.push(b' '),
             c => out.push(c),
         }
         i += 1;
@@ -609,6 +619,7 @@ mod tests {
         );
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
         assert_eq!(percent_decode("%C3%BC"), "ü");
+        assert_eq!(percent_decode_path("a+b%2Fc"), "a+b/c");
     }
 
     #[test]
