@@ -94,4 +94,7 @@ pub struct SimulateArgs {
     /// Freeze the data instead of letting jobs arrive with the clock.
     #[arg(long)]
     pub frozen: bool,
+    /// Demo pace: short backup, copy and restore jobs start every 20 s and end within a minute.
+    #[arg(long)]
+    pub brisk: bool,
 }

@@ -43,10 +43,10 @@ fn check_telemetry_path(path: &str) -> Result<()> {
 }
 
 /// The demo's configuration: the user's if given, pointed at the simulator, else two regions
-/// of a whole simulated organization, refreshed every 30 s so that changes show quickly.
+/// of a whole simulated organization, refreshed every 15 s so that changes show quickly.
 fn demo_config(mut config: Config, from_file: bool, endpoint: &str) -> Config {
     if !from_file {
-        config.refresh_interval = Duration::from_secs(30);
+        config.refresh_interval = Duration::from_secs(15);
         config.targets = ["us-east-1", "eu-west-1"]
             .into_iter()
             .map(|region| Target {
@@ -78,6 +78,7 @@ fn sim_options(a: &SimulateArgs) -> SimOptions {
         history: a.history,
         live: !a.frozen,
         bulk_backup_jobs: a.bulk_backup_jobs,
+        brisk: a.brisk,
         ..SimOptions::default()
     }
 }
@@ -127,6 +128,7 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
         let sim = Simulator::new(
             SimOptions {
                 live: true,
+                brisk: true,
                 ..SimOptions::default()
             },
             unix_now() as i64,
