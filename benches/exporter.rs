@@ -577,7 +577,18 @@ fn api_and_cpu(section: &str) {
     }
     let mut cpus = vec![];
     let mut constant = None;
-    let mut overlap_jobs = 0usize;
+    let recent = |sim: &Simulator| {
+        let now = unix_now() as i64;
+        sim.jobs()
+            .iter()
+            .filter(|j| {
+                j.job_type == SimJobType::Backup
+                    && j.region == "us-east-1"
+                    && j.completion_date.is_some_and(|c| c > now - 15 * 60 - 60)
+            })
+            .count()
+    };
+    let mut overlap_jobs = recent(&sim.sim);
     let sizes: &[usize] = if section == "api" {
         &[0, 10, 1000, 2500, 5000]
     } else {
@@ -611,17 +622,7 @@ fn api_and_cpu(section: &str) {
             );
         }
         // Jobs inside the overlap of the next refresh: the simulator's recent ones and ours.
-        let now = unix_now() as i64;
-        overlap_jobs = sim
-            .sim
-            .jobs()
-            .iter()
-            .filter(|j| {
-                j.job_type == SimJobType::Backup
-                    && j.region == "us-east-1"
-                    && j.completion_date.is_some_and(|c| c > now - 15 * 60 - 120)
-            })
-            .count();
+        overlap_jobs = recent(&sim.sim);
     }
     if section == "cpu" {
         let (med, lo, hi) = stats(cpus);
