@@ -8,6 +8,20 @@ use common::*;
 const REGION: &str = "us-east-1";
 const LOOKBACK: f64 = 24.0 * 3600.0;
 
+/// An ended, non-parent backup job of the region, to model new jobs on.
+fn backup_template(h: &Harness) -> aws_backup_exporter::sim::SimJob {
+    h.sim
+        .jobs()
+        .into_iter()
+        .find(|j| {
+            j.job_type == SimJobType::Backup
+                && j.region == REGION
+                && !j.is_parent
+                && j.completion_date.is_some()
+        })
+        .expect("the simulator has ended backup jobs")
+}
+
 fn assert_jobs_match(h: &Harness, scraped: &Exposition) {
     let expected = expected_jobs(&h.sim.jobs(), REGION, now() - LOOKBACK);
     let got = scraped.by("aws_backup_jobs", &[("region", REGION)], &JOB_KEYS);
@@ -67,17 +81,7 @@ async fn new_jobs_raise_counters_by_exactly_their_number_and_rereads_never_doubl
     let mut h = Harness::start(sim_options(8), test_config()).await;
     assert!(h.refresh().await);
     let before = h.scrape().await;
-    let template = h
-        .sim
-        .jobs()
-        .into_iter()
-        .find(|j| {
-            j.job_type == SimJobType::Backup
-                && j.region == REGION
-                && !j.is_parent
-                && j.completion_date.is_some()
-        })
-        .unwrap();
+    let template = backup_template(&h);
     let t = now() as i64 - 30;
     for i in 0..7 {
         h.sim.insert(new_backup_job(
@@ -264,17 +268,7 @@ async fn when_aws_fails_the_last_good_data_stays_and_success_drops_to_zero() {
     );
 
     // AWS recovers, with a job that ended while it was down: counted once.
-    let template = h
-        .sim
-        .jobs()
-        .into_iter()
-        .find(|j| {
-            j.job_type == SimJobType::Backup
-                && j.region == REGION
-                && !j.is_parent
-                && j.completion_date.is_some()
-        })
-        .unwrap();
+    let template = backup_template(&h);
     h.sim.insert(new_backup_job(
         &template,
         "during-outage",
