@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
 use tracing::{debug, info, warn};
 
 use crate::aggregate::{Aggregator, Settings};
@@ -94,8 +95,8 @@ impl Shared {
 }
 
 impl Source for Shared {
-    fn metrics(&self, format: Format, gzip: bool) -> Vec<u8> {
-        self.exposition.render(format, gzip)
+    fn metrics(&self, format: Format, gzip: bool) -> Vec<Bytes> {
+        self.exposition.render_chunks(format, gzip)
     }
 
     fn readiness(&self) -> Result<(), String> {

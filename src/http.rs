@@ -2,15 +2,17 @@
 //!
 //! Knows nothing of AWS: it serves whatever a [`Source`] renders. A scrape never waits on AWS.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::Incoming;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::header::{self, HeaderValue};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -22,8 +24,8 @@ use crate::metrics::Format;
 
 /// What the server serves.
 pub trait Source: Send + Sync + 'static {
-    /// The exposition in `format`, gzip-compressed if `gzip`.
-    fn metrics(&self, format: Format, gzip: bool) -> Vec<u8>;
+    /// The exposition in `format`, gzip-compressed if `gzip`, as chunks sent in order.
+    fn metrics(&self, format: Format, gzip: bool) -> Vec<Bytes>;
     /// `Err` names what is not ready yet (targets still in their first refresh).
     fn readiness(&self) -> Result<(), String>;
 }
@@ -69,8 +71,39 @@ pub fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
     accept_encoding.is_some_and(|h| quality(h, |v| v == "gzip" || v == "*") > 0.0)
 }
 
-fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(body.into()));
+/// A response body of a few ready chunks: lets a scrape send the shared, pre-rendered job
+/// metrics without copying them into a fresh buffer.
+#[derive(Debug, Default)]
+pub struct Chunks(VecDeque<Bytes>);
+
+impl Chunks {
+    pub fn new(chunks: impl IntoIterator<Item = Bytes>) -> Self {
+        Chunks(chunks.into_iter().filter(|c| !c.is_empty()).collect())
+    }
+}
+
+impl Body for Chunks {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(self.0.pop_front().map(|c| Ok(Frame::data(c))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.0.iter().map(|c| c.len() as u64).sum())
+    }
+}
+
+fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Chunks> {
+    let mut r = Response::new(Chunks::new([body.into()]));
     *r.status_mut() = status;
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -100,7 +133,7 @@ pub fn respond<S: Source + ?Sized>(
     method: &Method,
     path: &str,
     headers: &hyper::HeaderMap,
-) -> Response<Full<Bytes>> {
+) -> Response<Chunks> {
     let known = path == telemetry_path || matches!(path, "/" | "/healthz" | "/readyz");
     if !known {
         return text(StatusCode::NOT_FOUND, "404 page not found\n");
@@ -116,7 +149,7 @@ pub fn respond<S: Source + ?Sized>(
         let header = |h| headers.get(h).and_then(|v: &HeaderValue| v.to_str().ok());
         let format = negotiate_format(header(header::ACCEPT));
         let gzip = accepts_gzip(header(header::ACCEPT_ENCODING));
-        let mut r = Response::new(Full::new(Bytes::from(source.metrics(format, gzip))));
+        let mut r = Response::new(Chunks::new(source.metrics(format, gzip)));
         if gzip {
             r.headers_mut()
                 .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
@@ -216,10 +249,13 @@ mod tests {
     struct Fixed(bool);
 
     impl Source for Fixed {
-        fn metrics(&self, format: Format, _gzip: bool) -> Vec<u8> {
+        fn metrics(&self, format: Format, _gzip: bool) -> Vec<Bytes> {
             match format {
-                Format::OpenMetrics => b"# TYPE a gauge\na 1\n# EOF\n".to_vec(),
-                Format::Classic => b"# TYPE a gauge\na 1\n".to_vec(),
+                Format::OpenMetrics => vec![Bytes::from_static(b"# TYPE a gauge\na 1\n# EOF\n")],
+                Format::Classic => vec![
+                    Bytes::from_static(b"# TYPE a gauge\n"),
+                    Bytes::from_static(b"a 1\n"),
+                ],
             }
         }
         fn readiness(&self) -> Result<(), String> {
@@ -236,7 +272,7 @@ mod tests {
         method: Method,
         path: &str,
         hdrs: &[(&'static str, &str)],
-    ) -> Response<Full<Bytes>> {
+    ) -> Response<Chunks> {
         let mut h = hyper::HeaderMap::new();
         for (k, v) in hdrs {
             h.insert(*k, HeaderValue::from_str(v).unwrap());
@@ -271,6 +307,15 @@ mod tests {
         assert!(!accepts_gzip(Some("gzip;q=0")));
         assert!(!accepts_gzip(Some("identity")));
         assert!(!accepts_gzip(None));
+    }
+
+    #[test]
+    fn chunked_metrics_body_reports_its_exact_length() {
+        let r = get(&Fixed(true), Method::GET, "/metrics", &[]);
+        assert_eq!(r.headers()[header::CONTENT_TYPE], CLASSIC_TYPE);
+        assert_eq!(r.body().size_hint().exact(), Some(19));
+        assert!(!r.body().is_end_stream());
+        assert!(Chunks::new([Bytes::new()]).is_end_stream());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod process;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 
+use bytes::Bytes;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode_registry;
 use prometheus_client::metrics::counter::Counter;
@@ -190,8 +191,8 @@ pub enum Format {
 /// The job metrics, rendered once per refresh in both formats, plain and compressed.
 #[derive(Debug, Default)]
 struct Rendered {
-    openmetrics: String,
-    classic: String,
+    openmetrics: Bytes,
+    classic: Bytes,
     openmetrics_gz: gzip::GzipPrefix,
     classic_gz: gzip::GzipPrefix,
 }
@@ -225,14 +226,15 @@ impl Exposition {
         let rendered = Arc::new(Rendered {
             openmetrics_gz: gzip::GzipPrefix::new(openmetrics.as_bytes()),
             classic_gz: gzip::GzipPrefix::new(classic.as_bytes()),
-            openmetrics,
-            classic,
+            openmetrics: Bytes::from(openmetrics),
+            classic: Bytes::from(classic),
         });
         *self.jobs.write().unwrap_or_else(|e| e.into_inner()) = rendered;
     }
 
-    /// The whole exposition in `format`, gzip-compressed if `gzip`.
-    pub fn render(&self, format: Format, gzip: bool) -> Vec<u8> {
+    /// The whole exposition in `format`, gzip-compressed if `gzip`, as chunks to send in
+    /// order: the pre-rendered job metrics are shared, not copied, into each response.
+    pub fn render_chunks(&self, format: Format, gzip: bool) -> Vec<Bytes> {
         let jobs = self.jobs.read().unwrap_or_else(|e| e.into_inner()).clone();
         let mut live = String::with_capacity(4096);
         self.self_metrics.encode(&mut live);
@@ -248,11 +250,13 @@ impl Exposition {
             ),
         };
         if gzip {
-            return prefix_gz.finish(tail.as_bytes());
+            return vec![Bytes::from(prefix_gz.finish(tail.as_bytes()))];
         }
-        let mut out = Vec::with_capacity(prefix.len() + tail.len());
-        out.extend_from_slice(prefix.as_bytes());
-        out.extend_from_slice(tail.as_bytes());
-        out
+        vec![prefix.clone(), Bytes::from(tail)]
+    }
+
+    /// The whole exposition in `format`, gzip-compressed if `gzip`, in one buffer.
+    pub fn render(&self, format: Format, gzip: bool) -> Vec<u8> {
+        self.render_chunks(format, gzip).concat()
     }
 }
