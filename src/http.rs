@@ -209,6 +209,11 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Responses go out as a few writes (headers, shared body, live tail): without
+        // TCP_NODELAY the last small one waits on the client's delayed ACK, 40 ms.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(%peer, error = %e, "cannot set TCP_NODELAY");
+        }
         let source = source.clone();
         let path = telemetry_path.clone();
         let service = service_fn(move |req: Request<Incoming>| {
