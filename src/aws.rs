@@ -157,6 +157,36 @@ impl Intercept for CountAttempts {
     }
 }
 
+/// A restore job from either SDK shape that carries one (ListRestoreJobs' member,
+/// DescribeRestoreJob's output): same field names, different types. Fields are moved out.
+macro_rules! restore_job {
+    ($j:expr) => {{
+        let j = $j;
+        Job {
+            job_type: JobType::Restore,
+            restore_testing_plan: j
+                .created_by
+                .as_ref()
+                .and_then(|c| c.restore_testing_plan_arn())
+                .map(|a| restore_testing_plan_name(a).to_owned())
+                .unwrap_or_default(),
+            backup_vault_name: vault_name(j.backup_vault_arn.as_deref()),
+            id: j.restore_job_id.unwrap_or_default(),
+            account_id: j.account_id.unwrap_or_default(),
+            state: j.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            message_category: String::new(),
+            resource_type: j.resource_type.unwrap_or_default(),
+            resource_arn: j.source_resource_arn.unwrap_or_default(),
+            resource_name: String::new(),
+            creation: secs(j.creation_date.as_ref()).unwrap_or_default(),
+            completion: secs(j.completion_date.as_ref()),
+            size_bytes: j.backup_size_in_bytes,
+            is_parent: j.is_parent,
+            validation_status: j.validation_status.map(|v| v.as_str().to_owned()),
+        }
+    }};
+}
+
 /// One target's AWS Backup client.
 #[derive(Debug)]
 pub struct BackupApi {
@@ -371,30 +401,12 @@ impl BackupApi {
             .await
             .map_err(|e| anyhow::anyhow!("ListRestoreJobs: {}", err_text(&e)))?;
         let next = page.next_token;
-        out.extend(page.restore_jobs.unwrap_or_default().into_iter().map(|j| {
-            Job {
-                job_type: JobType::Restore,
-                restore_testing_plan: j
-                    .created_by
-                    .as_ref()
-                    .and_then(|c| c.restore_testing_plan_arn())
-                    .map(|a| restore_testing_plan_name(a).to_owned())
-                    .unwrap_or_default(),
-                backup_vault_name: vault_name(j.backup_vault_arn.as_deref()),
-                id: j.restore_job_id.unwrap_or_default(),
-                account_id: j.account_id.unwrap_or_default(),
-                state: j.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-                message_category: String::new(),
-                resource_type: j.resource_type.unwrap_or_default(),
-                resource_arn: j.source_resource_arn.unwrap_or_default(),
-                resource_name: String::new(),
-                creation: secs(j.creation_date.as_ref()).unwrap_or_default(),
-                completion: secs(j.completion_date.as_ref()),
-                size_bytes: j.backup_size_in_bytes,
-                is_parent: j.is_parent,
-                validation_status: j.validation_status.map(|v| v.as_str().to_owned()),
-            }
-        }));
+        out.extend(
+            page.restore_jobs
+                .unwrap_or_default()
+                .into_iter()
+                .map(|j| restore_job!(j)),
+        );
         Ok(next)
     }
 
@@ -449,30 +461,7 @@ impl BackupApi {
             .send()
             .await
             .map_err(|e| anyhow::anyhow!("DescribeRestoreJob {id}: {}", err_text(&e)))?;
-        Ok(Job {
-            job_type: JobType::Restore,
-            id: owned(j.restore_job_id()),
-            account_id: owned(j.account_id()),
-            state: j
-                .status()
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default(),
-            message_category: String::new(),
-            resource_type: owned(j.resource_type()),
-            resource_arn: owned(j.source_resource_arn()),
-            resource_name: String::new(),
-            creation: secs(j.creation_date()).unwrap_or_default(),
-            completion: secs(j.completion_date()),
-            size_bytes: j.backup_size_in_bytes(),
-            is_parent: j.is_parent(),
-            backup_vault_name: vault_name(j.backup_vault_arn()),
-            restore_testing_plan: j
-                .created_by()
-                .and_then(|c| c.restore_testing_plan_arn())
-                .map(|a| restore_testing_plan_name(a).to_owned())
-                .unwrap_or_default(),
-            validation_status: j.validation_status().map(|v| v.as_str().to_owned()),
-        })
+        Ok(restore_job!(j))
     }
 
     /// Every protected resource of the caller's account in this region (ListProtectedResources).
