@@ -18,7 +18,7 @@ use aws_backup_exporter::config::{Config, Target};
 use aws_backup_exporter::daemon::simulator_overrides;
 use aws_backup_exporter::job::JobType;
 use aws_backup_exporter::metrics::SelfMetrics;
-use aws_backup_exporter::sim::{SimJob, SimJobType, SimOptions, SimServer, Simulator};
+use aws_backup_sim::{SimJob, SimJobType, SimOptions, SimServer, Simulator};
 
 const BIN: &str = env!("CARGO_BIN_EXE_aws-backup-exporter");
 const RUNS: usize = 5;

@@ -14,7 +14,7 @@ use crate::cli::{Cli, Command, SimulateArgs};
 use crate::collect::{Shared, TargetRunner, unix_now};
 use crate::config::{self, Config, Target};
 use crate::metrics::{Format, SelfMetrics};
-use crate::sim::{self, SimOptions, Simulator};
+use aws_backup_sim::{self as sim, SimOptions, Simulator};
 
 /// How long open scrapes may take to finish after SIGTERM.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
@@ -101,7 +101,7 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
             .listen
             .parse()
             .with_context(|| format!("--listen {:?}: expected IP:PORT", args.listen))?;
-        sim::run_standalone(sim_options(args), addr).await?;
+        sim::run_standalone(sim_options(args), addr, shutdown_signal()).await?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(p) = &cli.web_config_file {

@@ -15,4 +15,3 @@ pub mod http;
 pub mod job;
 pub mod logging;
 pub mod metrics;
-pub mod sim;

@@ -2,14 +2,14 @@
 
 mod common;
 
-use aws_backup_exporter::sim::{Faults, SimJobType};
+use aws_backup_sim::{Faults, SimJobType};
 use common::*;
 
 const REGION: &str = "us-east-1";
 const LOOKBACK: f64 = 24.0 * 3600.0;
 
 /// An ended, non-parent backup job of the region, to model new jobs on.
-fn backup_template(h: &Harness) -> aws_backup_exporter::sim::SimJob {
+fn backup_template(h: &Harness) -> aws_backup_sim::SimJob {
     h.sim
         .jobs()
         .into_iter()

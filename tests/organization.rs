@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use aws_backup_exporter::config::Target;
 use aws_backup_exporter::job::ExtraLabel;
-use aws_backup_exporter::sim::{SimJob, SimJobType, SimOptions};
+use aws_backup_sim::{SimJob, SimJobType, SimOptions};
 use common::*;
 
 const LOOKBACK: f64 = 24.0 * 3600.0;
@@ -311,7 +311,7 @@ async fn three_targets_two_regions_one_assumed_role_and_a_denied_one_isolated() 
         ..sim_options(34)
     };
     // The member account comes from the simulator; build the config once it is known.
-    let probe = aws_backup_exporter::sim::Simulator::new(opts.clone(), now() as i64);
+    let probe = aws_backup_sim::Simulator::new(opts.clone(), now() as i64);
     let member = probe.accounts()[1].clone();
     let mut cfg = test_config();
     cfg.targets = vec![

@@ -12,7 +12,7 @@ use aws_backup_exporter::collect::{Shared, TargetRunner, unix_now};
 use aws_backup_exporter::config::{Config, Target};
 use aws_backup_exporter::daemon::simulator_overrides;
 use aws_backup_exporter::metrics::SelfMetrics;
-use aws_backup_exporter::sim::{SimJob, SimJobType, SimOptions, SimServer, Simulator};
+use aws_backup_sim::{SimJob, SimJobType, SimOptions, SimServer, Simulator};
 
 pub struct Harness {
     pub sim: Simulator,

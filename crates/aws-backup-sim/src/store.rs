@@ -5,14 +5,34 @@
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
-use super::model::{Extra, Interner, JobId, Rec, Sym, recovery_point_arn, vault_arn};
+use crate::model::{Extra, Interner, JobId, Rec, Sym, recovery_point_arn, vault_arn};
+use crate::types::SimJobType;
 
 /// States a job passes through before it ends; listed by `ByState` snapshots.
 pub(crate) const ACTIVE_STATES: [&str; 4] = ["CREATED", "PENDING", "RUNNING", "ABORTING"];
 
-pub(crate) const BACKUP: usize = 0;
-pub(crate) const RESTORE: usize = 1;
-pub(crate) const COPY: usize = 2;
+/// One table per job type, indexed by the type itself.
+#[derive(Default)]
+pub(crate) struct Tables([Table; SimJobType::ALL.len()]);
+
+impl std::ops::Index<SimJobType> for Tables {
+    type Output = Table;
+    fn index(&self, ty: SimJobType) -> &Table {
+        &self.0[ty as usize]
+    }
+}
+
+impl std::ops::IndexMut<SimJobType> for Tables {
+    fn index_mut(&mut self, ty: SimJobType) -> &mut Table {
+        &mut self.0[ty as usize]
+    }
+}
+
+impl Tables {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (SimJobType, &Table)> {
+        SimJobType::ALL.into_iter().map(|t| (t, &self[t]))
+    }
+}
 
 /// Position in an index: (creation or completion date, slot).
 pub(crate) type Key = (i64, u32);
@@ -102,7 +122,7 @@ pub(crate) struct JobFilter<'a> {
 
 pub(crate) struct Store {
     pub strs: Interner,
-    pub tables: [Table; 3],
+    pub tables: Tables,
     pub resources: Vec<ResRec>,
     res_index: HashMap<(Sym, Sym, Sym), u32>,
     active: [Sym; 4],
@@ -130,7 +150,7 @@ impl Store {
 
     /// Adds a job or replaces the one with the same id (keeping its slot, so page tokens
     /// handed out earlier stay meaningful). `extra: None` keeps what was there.
-    pub(crate) fn put(&mut self, ty: usize, rec: Rec, extra: Option<Extra>) -> u32 {
+    pub(crate) fn put(&mut self, ty: SimJobType, rec: Rec, extra: Option<Extra>) -> u32 {
         let active = self.active;
         let t = &mut self.tables[ty];
         let (slot, old) = match t.ids.get(&rec.id) {
@@ -150,7 +170,7 @@ impl Store {
         if let Some(e) = extra {
             t.extras.insert(slot, e);
         }
-        if ty == BACKUP {
+        if ty == SimJobType::Backup {
             self.note_backup(slot, old.as_ref());
         }
         slot
@@ -158,7 +178,7 @@ impl Store {
 
     /// Appends jobs known to be new and rebuilds the indexes in one sorted pass: how the
     /// benchmark-sized store is loaded.
-    pub(crate) fn bulk_append(&mut self, ty: usize, recs: Vec<Rec>) {
+    pub(crate) fn bulk_append(&mut self, ty: SimJobType, recs: Vec<Rec>) {
         let active = self.active;
         let t = &mut self.tables[ty];
         for rec in recs {
@@ -182,15 +202,15 @@ impl Store {
         t.by_created = by_created;
         t.by_completed = by_completed;
         t.open = open;
-        if ty == BACKUP {
-            for slot in 0..self.tables[BACKUP].recs.len() as u32 {
+        if ty == SimJobType::Backup {
+            for slot in 0..self.tables[SimJobType::Backup].recs.len() as u32 {
                 self.note_backup(slot, None);
             }
         }
     }
 
     /// The protected resource a backup job belongs to; added when first backed up.
-    fn resource_of(&mut self, ty: usize, slot: u32) -> u32 {
+    fn resource_of(&mut self, ty: SimJobType, slot: u32) -> u32 {
         let rec = &self.tables[ty].recs[slot as usize];
         let key = (rec.account, rec.region, rec.resource_arn);
         if let Some(&i) = self.res_index.get(&key) {
@@ -222,7 +242,7 @@ impl Store {
 
     pub(crate) fn last_backup(&self, r: &ResRec) -> Option<LastBackup> {
         let job = r.last_job.map(|j| LastBackup {
-            time: self.tables[BACKUP].recs[j as usize].creation,
+            time: self.tables[SimJobType::Backup].recs[j as usize].creation,
             job: Some(j),
         });
         let before = r.before.map(|time| LastBackup { time, job: None });
@@ -243,13 +263,13 @@ impl Store {
                 self.recompute_last(ri);
             }
         }
-        let rec = &self.tables[BACKUP].recs[slot as usize];
+        let rec = &self.tables[SimJobType::Backup].recs[slot as usize];
         if rec.state != self.completed {
             return;
         }
         let creation = rec.creation;
-        let ri = self.resource_of(BACKUP, slot) as usize;
-        let recs = &self.tables[BACKUP].recs;
+        let ri = self.resource_of(SimJobType::Backup, slot) as usize;
+        let recs = &self.tables[SimJobType::Backup].recs;
         let newer = match self.resources[ri].last_job {
             None => true,
             Some(j) => (creation, slot) >= (recs[j as usize].creation, j),
@@ -261,7 +281,7 @@ impl Store {
 
     fn recompute_last(&mut self, ri: u32) {
         let r = &self.resources[ri as usize];
-        let best = self.tables[BACKUP]
+        let best = self.tables[SimJobType::Backup]
             .recs
             .iter()
             .enumerate()
@@ -291,7 +311,7 @@ impl Store {
     /// One page: the matching slots after `after`, and the key to resume from when more match.
     pub(crate) fn list(
         &self,
-        ty: usize,
+        ty: SimJobType,
         f: &JobFilter,
         idx: Index,
         after: Option<Key>,
@@ -333,7 +353,14 @@ impl Store {
         (out, None)
     }
 
-    fn matches(&self, ty: usize, slot: u32, r: &Rec, f: &JobFilter, scratch: &mut String) -> bool {
+    fn matches(
+        &self,
+        ty: SimJobType,
+        slot: u32,
+        r: &Rec,
+        f: &JobFilter,
+        scratch: &mut String,
+    ) -> bool {
         fn eq<T: PartialEq>(want: Option<T>, have: T) -> bool {
             want.is_none_or(|w| w == have)
         }
@@ -386,7 +413,7 @@ impl Store {
 
     /// Where a copy job copies to: recorded by the generator, else a DR vault in the same
     /// account and region.
-    pub(crate) fn dest_vault_arn(&self, out: &mut String, ty: usize, slot: u32, r: &Rec) {
+    pub(crate) fn dest_vault_arn(&self, out: &mut String, ty: SimJobType, slot: u32, r: &Rec) {
         match self.tables[ty]
             .extras
             .get(&slot)
@@ -404,7 +431,7 @@ impl Store {
 
     /// The recovery point a copy or restore job reads: that of its source backup job when
     /// known, else one derived from its own id.
-    pub(crate) fn source_rp_arn(&self, out: &mut String, ty: usize, slot: u32, r: &Rec) {
+    pub(crate) fn source_rp_arn(&self, out: &mut String, ty: SimJobType, slot: u32, r: &Rec) {
         let src = self.tables[ty]
             .extras
             .get(&slot)

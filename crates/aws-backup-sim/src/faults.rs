@@ -34,6 +34,7 @@ pub(crate) struct FaultState {
 }
 
 impl FaultState {
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn new(faults: Faults) -> FaultState {
         FaultState { faults, n: 0 }
     }
@@ -79,7 +80,10 @@ impl RequestCounts {
         c.total += 1;
         c.faulted += u64::from(faulted);
     }
+}
 
+#[cfg(any(test, feature = "testing"))]
+impl RequestCounts {
     /// Requests of `op` answered, faulted or not.
     pub fn total(&self, op: &str) -> u64 {
         self.ops.get(op).map_or(0, |c| c.total)

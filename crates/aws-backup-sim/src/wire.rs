@@ -1,135 +1,18 @@
-//! The AWS Backup REST-JSON wire format as the Rust SDK reads it: JSON keys from the SDK's
-//! shape deserializers, dates as epoch-second numbers (it rejects date strings), query values
-//! percent-encoded, errors as `{"__type", "message"}` plus `X-Amzn-ErrorType`.
-
-use std::fmt::Write as _;
-use std::io::Write as _;
-
-use aws_smithy_types::DateTime;
-use aws_smithy_types::date_time::Format;
+//! Jobs and protected resources in the AWS Backup REST-JSON wire format as the Rust SDK reads
+//! it: JSON keys from the SDK's shape deserializers, dates as epoch-second numbers (it rejects
+//! date strings).
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
-use super::model::{Rec, Sym, recovery_point_arn, rp_prefix, rp_suffix, uuid_lower, vault_arn};
-use super::rng::{hash, hash_str};
-use super::store::{BACKUP, COPY, Index, Key, RESTORE, Store};
-
-/// Appends `s` as a JSON string literal; non-ASCII stays raw UTF-8, as AWS sends it.
-pub(crate) fn json_str(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => {
-                out.extend_from_slice(&bytes[start..i]);
-                let _ = write!(out, "\\u{b:04x}");
-                start = i + 1;
-                continue;
-            }
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(esc);
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
-}
-
-/// Appends a decimal integer without going through `fmt`.
-pub(crate) fn push_i64(out: &mut Vec<u8>, v: i64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = v.unsigned_abs();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if v < 0 {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&buf[i..]);
-}
-
-/// Writes one JSON object field by field.
-pub(crate) struct Obj<'a> {
-    out: &'a mut Vec<u8>,
-    first: bool,
-}
-
-impl<'a> Obj<'a> {
-    pub(crate) fn begin(out: &'a mut Vec<u8>) -> Obj<'a> {
-        out.push(b'{');
-        Obj { out, first: true }
-    }
-
-    pub(crate) fn key(&mut self, k: &str) -> &mut Vec<u8> {
-        if !self.first {
-            self.out.push(b',');
-        }
-        self.first = false;
-        self.out.push(b'"');
-        self.out.extend_from_slice(k.as_bytes());
-        self.out.extend_from_slice(b"\":");
-        self.out
-    }
-
-    /// Pre-rendered `"k":v,…` members.
-    pub(crate) fn raw(&mut self, members: &[u8]) {
-        if members.is_empty() {
-            return;
-        }
-        if !self.first {
-            self.out.push(b',');
-        }
-        self.first = false;
-        self.out.extend_from_slice(members);
-    }
-
-    pub(crate) fn str(&mut self, k: &str, v: &str) {
-        let out = self.key(k);
-        json_str(out, v);
-    }
-
-    pub(crate) fn opt_str(&mut self, k: &str, v: Option<&str>) {
-        if let Some(v) = v {
-            self.str(k, v);
-        }
-    }
-
-    pub(crate) fn num(&mut self, k: &str, v: i64) {
-        let out = self.key(k);
-        push_i64(out, v);
-    }
-
-    pub(crate) fn opt_num(&mut self, k: &str, v: Option<i64>) {
-        if let Some(v) = v {
-            self.num(k, v);
-        }
-    }
-
-    pub(crate) fn bool(&mut self, k: &str, v: bool) {
-        let out = self.key(k);
-        out.extend_from_slice(if v { b"true" } else { b"false" });
-    }
-
-    pub(crate) fn end(self) {
-        self.out.push(b'}');
-    }
-}
+use crate::json::Obj;
+use crate::model::{Rec, Sym, recovery_point_arn, rp_prefix, rp_suffix, uuid_lower, vault_arn};
+use crate::rng::{hash, hash_str};
+use crate::store::Store;
+use crate::types::SimJobType;
 
 /// What every job of one (job type, account, region, vault) shares on the wire.
-type FragKey = (usize, Sym, Sym, Option<Sym>);
+type FragKey = (SimJobType, Sym, Sym, Option<Sym>);
 
 /// Serializes jobs of one page. Members shared by many jobs (vault and role ARNs, the backup
 /// plan) are rendered once per page, so a page costs little more than copying bytes.
@@ -154,11 +37,11 @@ impl<'a> JobWriter<'a> {
         }
     }
 
-    pub(crate) fn write(&mut self, out: &mut Vec<u8>, ty: usize, slot: u32) {
+    pub(crate) fn write(&mut self, out: &mut Vec<u8>, ty: SimJobType, slot: u32) {
         let rec = &self.store.tables[ty].recs[slot as usize];
         match ty {
-            BACKUP => self.backup(out, rec),
-            RESTORE => self.restore(out, slot, rec),
+            SimJobType::Backup => self.backup(out, rec),
+            SimJobType::Restore => self.restore(out, slot, rec),
             _ => self.copy(out, slot, rec),
         }
     }
@@ -193,7 +76,7 @@ impl<'a> JobWriter<'a> {
                 arn.clear();
                 vault_arn(&mut arn, region, account, vault);
                 match ty {
-                    BACKUP => {
+                    SimJobType::Backup => {
                         o.str("BackupVaultName", vault);
                         o.str("BackupVaultArn", &arn);
                         let h = hash(&[hash_str(account), hash_str(region), hash_str(vault)]);
@@ -212,7 +95,7 @@ impl<'a> JobWriter<'a> {
                         c.str("BackupRuleId", &arn);
                         c.end();
                     }
-                    RESTORE => o.str("BackupVaultArn", &arn),
+                    SimJobType::Restore => o.str("BackupVaultArn", &arn),
                     _ => o.str("SourceBackupVaultArn", &arn),
                 }
             }
@@ -232,7 +115,7 @@ impl<'a> JobWriter<'a> {
         let mut o = Obj::begin(out);
         o.str("AccountId", strs.str(r.account));
         o.str("BackupJobId", &self.id);
-        o.raw(self.fragment((BACKUP, r.account, r.region, r.vault)));
+        o.raw(self.fragment((SimJobType::Backup, r.account, r.region, r.vault)));
         if state == "COMPLETED" {
             let prefix = self
                 .rp_prefixes
@@ -283,10 +166,10 @@ impl<'a> JobWriter<'a> {
         o.str("RestoreJobId", &id);
         self.scratch.clear();
         self.store
-            .source_rp_arn(&mut self.scratch, RESTORE, slot, r);
+            .source_rp_arn(&mut self.scratch, SimJobType::Restore, slot, r);
         o.str("RecoveryPointArn", &self.scratch);
         o.str("SourceResourceArn", strs.str(r.resource_arn));
-        o.raw(self.fragment((RESTORE, r.account, r.region, r.vault)));
+        o.raw(self.fragment((SimJobType::Restore, r.account, r.region, r.vault)));
         o.num("CreationDate", r.creation);
         o.opt_num("CompletionDate", r.completion);
         o.str("Status", state);
@@ -333,12 +216,14 @@ impl<'a> JobWriter<'a> {
         let mut o = Obj::begin(out);
         o.str("AccountId", account);
         o.str("CopyJobId", &id);
-        o.raw(self.fragment((COPY, r.account, r.region, r.vault)));
+        o.raw(self.fragment((SimJobType::Copy, r.account, r.region, r.vault)));
         self.scratch.clear();
-        self.store.source_rp_arn(&mut self.scratch, COPY, slot, r);
+        self.store
+            .source_rp_arn(&mut self.scratch, SimJobType::Copy, slot, r);
         o.str("SourceRecoveryPointArn", &self.scratch);
         self.scratch.clear();
-        self.store.dest_vault_arn(&mut self.scratch, COPY, slot, r);
+        self.store
+            .dest_vault_arn(&mut self.scratch, SimJobType::Copy, slot, r);
         o.str("DestinationBackupVaultArn", &self.scratch);
         if state == "COMPLETED" {
             // Same service and resource, in the destination's region and account.
@@ -361,7 +246,7 @@ impl<'a> JobWriter<'a> {
         o.str("State", state);
         o.opt_str("StatusMessage", strs.opt(r.status_message));
         o.opt_num("BackupSizeInBytes", r.size);
-        let src = self.store.tables[COPY].extras.get(&slot);
+        let src = self.store.tables[SimJobType::Copy].extras.get(&slot);
         o.opt_str(
             "CreatedByBackupJobId",
             src.and_then(|e| e.source_job.as_deref()),
@@ -387,7 +272,7 @@ impl<'a> JobWriter<'a> {
             o.num("LastBackupTime", last.time);
             let (vault, key) = match last.job {
                 Some(slot) => {
-                    let r = &self.store.tables[BACKUP].recs[slot as usize];
+                    let r = &self.store.tables[SimJobType::Backup].recs[slot as usize];
                     (r.vault, r.id.to_string())
                 }
                 None => (res.vault, format!("{}@{}", strs.str(res.arn), last.time)),
@@ -455,196 +340,5 @@ fn created_resource_arn(out: &mut String, rtype: &str, region: &str, account: &s
         _ => {
             let _ = write!(out, "arn:aws:ec2:{region}:{account}:instance/i-{h:017x}");
         }
-    }
-}
-
-/// A JSON error body the SDK's `parse_error_metadata` understands.
-pub(crate) fn error_body(code: &str, message: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + message.len());
-    let mut o = Obj::begin(&mut out);
-    o.str("__type", code);
-    o.str("message", message);
-    o.end();
-    out
-}
-
-/// Decodes a query component: `%XX` escapes and `+` as a space.
-pub(crate) fn percent_decode(s: &str) -> String {
-    decode(s, true)
-}
-
-/// Decodes a path segment, where `+` is itself.
-pub(crate) fn percent_decode_path(s: &str) -> String {
-    decode(s, false)
-}
-
-/// Invalid UTF-8 is replaced rather than rejected: a lookup then simply finds nothing.
-fn decode(s: &str, plus_is_space: bool) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' if i + 2 < b.len() => {
-                let hi = (b[i + 1] as char).to_digit(16);
-                let lo = (b[i + 2] as char).to_digit(16);
-                match (hi, lo) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            b'+' if plus_is_space => out.push(b' '),
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Query pairs, decoded, in order.
-pub(crate) fn parse_query(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (percent_decode(k), percent_decode(v)),
-            None => (percent_decode(p), String::new()),
-        })
-        .collect()
-}
-
-/// An ISO-8601 date from the query as (seconds, nanoseconds).
-pub(crate) fn parse_date(s: &str) -> Option<(i64, u32)> {
-    let dt = DateTime::from_str(s, Format::DateTime).ok()?;
-    Some((dt.secs(), dt.subsec_nanos()))
-}
-
-/// ISO-8601 with a `Z`, as STS writes Expiration.
-pub(crate) fn format_date(secs: i64) -> String {
-    DateTime::from_secs(secs)
-        .fmt(Format::DateTime)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
-}
-
-const TOKEN_KEY: u64 = 0x6261_636B_7570_7369;
-
-/// Page tokens: which operation and index they belong to and where the next page starts,
-/// with a check value so a token that was never handed out is refused.
-pub(crate) fn encode_token(op: u8, idx: Index, key: Key) -> String {
-    let mut b = [0u8; 14];
-    b[0] = op;
-    b[1] = idx as u8;
-    b[2..10].copy_from_slice(&key.0.to_be_bytes());
-    b[10..14].copy_from_slice(&key.1.to_be_bytes());
-    let mac = token_mac(&b);
-    let mut s = String::with_capacity(40);
-    for x in b.iter().chain(&mac.to_be_bytes()[2..]) {
-        let _ = write!(s, "{x:02x}");
-    }
-    s
-}
-
-pub(crate) fn decode_token(s: &str) -> Option<(u8, Index, Key)> {
-    if s.len() != 40 || !s.is_ascii() {
-        return None;
-    }
-    let mut b = [0u8; 20];
-    for (i, x) in b.iter_mut().enumerate() {
-        *x = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    let mac = token_mac(b[..14].try_into().ok()?);
-    if mac.to_be_bytes()[2..] != b[14..] {
-        return None;
-    }
-    let idx = Index::from_u8(b[1])?;
-    let date = i64::from_be_bytes(b[2..10].try_into().ok()?);
-    let slot = u32::from_be_bytes(b[10..14].try_into().ok()?);
-    Some((b[0], idx, (date, slot)))
-}
-
-fn token_mac(b: &[u8; 14]) -> u64 {
-    let lo = u64::from_be_bytes(b[..8].try_into().expect("8 bytes"));
-    let mut hi = [0u8; 8];
-    hi[..6].copy_from_slice(&b[8..]);
-    hash(&[TOKEN_KEY, lo, u64::from_be_bytes(hi)])
-}
-
-/// Escapes text for an XML element body (STS answers).
-pub(crate) fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_strings_are_escaped() {
-        let mut out = Vec::new();
-        json_str(&mut out, "db \"prod\" \\ ünïcode\nline2\u{1}");
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            r#""db \"prod\" \\ ünïcode\nline2\u0001""#
-        );
-        let v: serde_json::Value = serde_json::from_slice(&error_body("X", "a\"b")).unwrap();
-        assert_eq!(v["__type"], "X");
-        assert_eq!(v["message"], "a\"b");
-    }
-
-    #[test]
-    fn query_values_are_percent_decoded() {
-        let q = parse_query("completeAfter=2026-11-22T10%3A00%3A00Z&resourceArn=a%20b%2Bc&x&y=1+2");
-        assert_eq!(
-            q,
-            vec![
-                ("completeAfter".into(), "2026-11-22T10:00:00Z".into()),
-                ("resourceArn".into(), "a b+c".into()),
-                ("x".into(), String::new()),
-                ("y".into(), "1 2".into()),
-            ]
-        );
-        assert_eq!(percent_decode("%zz%4"), "%zz%4");
-        assert_eq!(percent_decode("%C3%BC"), "ü");
-        assert_eq!(percent_decode_path("a+b%2Fc"), "a+b/c");
-    }
-
-    #[test]
-    fn dates_parse_with_and_without_fractions() {
-        assert_eq!(parse_date("2026-11-22T10:00:00Z"), Some((1_795_341_600, 0)));
-        assert_eq!(
-            parse_date("2026-11-22T10:00:00.25Z"),
-            Some((1_795_341_600, 250_000_000))
-        );
-        assert_eq!(parse_date("yesterday"), None);
-        assert_eq!(format_date(1_795_341_600), "2026-11-22T10:00:00Z");
-    }
-
-    #[test]
-    fn tokens_round_trip_and_reject_garbage() {
-        let t = encode_token(2, Index::Completed, (1_795_341_600, 42));
-        assert_eq!(t.len(), 40);
-        assert_eq!(
-            decode_token(&t),
-            Some((2, Index::Completed, (1_795_341_600, 42)))
-        );
-        let mut bad = t.clone().into_bytes();
-        bad[20] = if bad[20] == b'0' { b'1' } else { b'0' };
-        assert_eq!(decode_token(std::str::from_utf8(&bad).unwrap()), None);
-        assert_eq!(decode_token("garbage"), None);
-        assert_eq!(decode_token(&"é".repeat(20)), None);
     }
 }

@@ -5,26 +5,61 @@
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::Simulator;
-use super::rng::{Rng, hash, hash_str};
-use super::server::{Caller, Reply};
-use super::wire::{format_date, parse_query, xml_escape};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::json::xml_escape;
+use crate::query::{Query, format_date};
+use crate::reply::{Caller, Reply};
+use crate::rng::{Rng, hash, hash_str};
 
 const NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 /// The STS operation a form body asks for, for request counting.
 pub(crate) fn action(body: &[u8]) -> String {
-    let form = parse_query(&String::from_utf8_lossy(body));
-    form.into_iter()
-        .find(|(k, _)| k == "Action")
-        .map_or_else(|| "STS".to_owned(), |(_, v)| v)
+    let form = Query::parse(&String::from_utf8_lossy(body));
+    form.get("Action").unwrap_or("STS").to_owned()
 }
 
-pub(crate) fn handle(sim: &Simulator, caller: &Caller, body: &[u8], request_id: &str) -> Reply {
-    let form = parse_query(&String::from_utf8_lossy(body));
-    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+/// STS's state: who may assume what, and the access keys handed out so far.
+#[derive(Debug, Default)]
+pub(crate) struct Sts {
+    seed: u64,
+    denied_roles: Vec<String>,
+    /// Access keys issued by AssumeRole → the role's account.
+    keys: Mutex<HashMap<String, String>>,
+    seq: AtomicU64,
+}
+
+impl Sts {
+    pub(crate) fn new(seed: u64, denied_roles: Vec<String>) -> Sts {
+        Sts {
+            seed,
+            denied_roles,
+            ..Sts::default()
+        }
+    }
+
+    /// The account whose role issued `access_key`, if AssumeRole handed it out.
+    pub(crate) fn account_of(&self, access_key: &str) -> Option<String> {
+        self.keys
+            .lock()
+            .expect("keys lock")
+            .get(access_key)
+            .cloned()
+    }
+
+    pub(crate) fn handle(&self, caller: &Caller, body: &[u8], request_id: &str) -> Reply {
+        handle(self, caller, body, request_id)
+    }
+}
+
+fn handle(sts: &Sts, caller: &Caller, body: &[u8], request_id: &str) -> Reply {
+    let form = Query::parse(&String::from_utf8_lossy(body));
+    let get = |k: &str| form.get(k);
     match get("Action") {
-        Some("AssumeRole") => assume_role(sim, caller, &get, request_id),
+        Some("AssumeRole") => assume_role(sts, caller, &get, request_id),
         Some("GetCallerIdentity") => {
             let xml = format!(
                 "<GetCallerIdentityResponse xmlns=\"{NS}\"><GetCallerIdentityResult>\
@@ -49,7 +84,7 @@ pub(crate) fn handle(sim: &Simulator, caller: &Caller, body: &[u8], request_id: 
 }
 
 fn assume_role<'a>(
-    sim: &Simulator,
+    sts: &Sts,
     caller: &Caller,
     get: &dyn Fn(&str) -> Option<&'a str>,
     request_id: &str,
@@ -85,7 +120,7 @@ fn assume_role<'a>(
             );
         }
     };
-    if sim.inner.opts.denied_roles.iter().any(|r| r == role_arn) {
+    if sts.denied_roles.iter().any(|r| r == role_arn) {
         return error(
             403,
             "AccessDenied",
@@ -97,19 +132,15 @@ fn assume_role<'a>(
             request_id,
         );
     }
-    let n = sim
-        .inner
-        .key_seq
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut rng = Rng::keyed(&[sim.inner.opts.seed, 0x575, n, hash_str(role_arn)]);
+    let n = sts.seq.fetch_add(1, Ordering::Relaxed);
+    let mut rng = Rng::keyed(&[sts.seed, 0x575, n, hash_str(role_arn)]);
     let access_key = format!("ASIA{:016X}", rng.next_u64());
     let secret: String = (0..40).map(|_| *rng.pick(&ALNUM) as char).collect();
     let mut token = String::from("FwoGZXIvYXdzE");
     for _ in 0..8 {
         let _ = write!(token, "{:016x}", rng.next_u64());
     }
-    sim.inner
-        .keys
+    sts.keys
         .lock()
         .expect("keys lock")
         .insert(access_key.clone(), account.to_owned());

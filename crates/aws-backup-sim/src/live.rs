@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::generate::{Org, Planned, SPAN, plan};
-use super::store::Store;
+use crate::generate::{Org, Planned, SPAN, plan};
+use crate::store::Store;
+use crate::types::SimJobType;
 
 pub(crate) struct Live {
     pub org: Org,
@@ -16,7 +17,7 @@ pub(crate) struct Live {
     future: BTreeMap<(i64, u64), Planned>,
     seq: u64,
     /// Jobs whose state or validation will still change, by (job type, slot).
-    progress: HashMap<(usize, u32), Planned>,
+    progress: HashMap<(SimJobType, u32), Planned>,
 }
 
 impl Live {
@@ -83,8 +84,9 @@ impl Live {
         }
     }
 
+    #[cfg(any(test, feature = "testing"))]
     /// Stops driving a job the caller replaced.
-    pub(crate) fn forget(&mut self, ty: usize, slot: u32) {
+    pub(crate) fn forget(&mut self, ty: SimJobType, slot: u32) {
         self.progress.remove(&(ty, slot));
     }
 }

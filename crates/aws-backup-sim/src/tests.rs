@@ -4,8 +4,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use std::net::SocketAddr;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
 use super::generate::HOSTILE_NAME;
-use super::server::{Reply, credential_scope};
+use super::query::{format_date, parse_date};
+use super::reply::credential_scope;
 use super::*;
 
 /// 2026-11-22T10:00:00Z
@@ -51,7 +55,7 @@ fn enc(s: &str) -> String {
 }
 
 fn date(secs: i64) -> String {
-    enc(&wire::format_date(secs))
+    enc(&format_date(secs))
 }
 
 /// Every page of a listing; returns the items and the number of pages.
@@ -167,12 +171,7 @@ fn sorted(mut jobs: Vec<SimJob>) -> Vec<SimJob> {
 fn listed(sim: &Simulator, ty: SimJobType, region: &str, query: &str) -> Vec<SimJob> {
     let (path, key) = path_of(&ty);
     let (items, _) = list_all(sim, path, query, &mgmt_auth(region), key);
-    sorted(
-        items
-            .iter()
-            .map(|v| from_wire(ty.clone(), region, v))
-            .collect(),
-    )
+    sorted(items.iter().map(|v| from_wire(ty, region, v)).collect())
 }
 
 fn expected(
@@ -363,8 +362,8 @@ fn listings_round_trip_every_job() {
     let mut all = Vec::new();
     for ty in [SimJobType::Backup, SimJobType::Restore, SimJobType::Copy] {
         for region in sim.regions() {
-            let got = listed(&sim, ty.clone(), &region, "accountId=*");
-            assert_eq!(got, expected(&sim, ty.clone(), &region, |_| true));
+            let got = listed(&sim, ty, &region, "accountId=*");
+            assert_eq!(got, expected(&sim, ty, &region, |_| true));
             all.extend(got);
         }
     }
@@ -974,7 +973,7 @@ fn sts_answers_assume_role_in_its_xml() {
         format!("arn:aws:sts::{member}:assumed-role/aws-backup-exporter/a&lt;b")
     );
     assert!(xml_field(&xml, "AssumedRoleId").starts_with("AROA"));
-    let exp = wire::parse_date(&xml_field(&xml, "Expiration")).unwrap().0;
+    let exp = parse_date(&xml_field(&xml, "Expiration")).unwrap().0;
     let wall = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()

@@ -1,149 +1,33 @@
-//! A simulated AWS Backup API, served over HTTP in the real REST-JSON wire format so the real
-//! `aws-sdk-backup` client can be pointed at it: `--demo`, `simulate`, integration tests and
-//! benchmarks all run without an AWS account.
-//!
-//! It holds a deterministic organization (accounts, regions, resources on backup schedules,
-//! copies, restore tests) generated from a seed and an explicit `now`; in live mode jobs keep
-//! arriving and progressing with the wall clock.
+//! The simulator itself: the organization's state behind a lock, the clock that moves it, the
+//! dispatch of each request to its operation, and the test hooks.
 
-mod faults;
-mod generate;
-mod live;
-mod model;
-mod rng;
-mod server;
-mod store;
-mod sts;
-mod wire;
-
-#[cfg(test)]
-mod tests;
-
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use faults::{Faults, OpCount, RequestCounts};
-
-use faults::FaultState;
-use generate::{build_org, bulk};
-use live::Live;
-use model::Rec;
-use store::{BACKUP, COPY, RESTORE, ResRec, Store};
-
-/// What to simulate.
-#[derive(Clone, Debug)]
-pub struct SimOptions {
-    pub seed: u64,
-    /// Accounts in the organization; the first is the management account.
-    pub accounts: usize,
-    pub regions: Vec<String>,
-    /// Protected resources per account and region.
-    pub resources_per_account: usize,
-    /// How far back ended jobs go.
-    pub history: Duration,
-    /// Jobs keep arriving and progressing with the wall clock.
-    pub live: bool,
-    /// Benchmark store: instead of the organization, exactly N COMPLETED backup jobs spread
-    /// evenly over `history`, all in the first account and region.
-    pub bulk_backup_jobs: Option<usize>,
-    /// Role ARNs whose AssumeRole is refused with AccessDenied.
-    pub denied_roles: Vec<String>,
-    /// Demo pace: besides the schedules, every 20 seconds a short backup (with a copy when
-    /// it succeeds) and a restore (half of them restore tests) start and end within about a
-    /// minute, so that a demo or an end-to-end check sees every counter move at once.
-    pub brisk: bool,
-}
-
-impl Default for SimOptions {
-    fn default() -> Self {
-        SimOptions {
-            seed: 1,
-            accounts: 3,
-            regions: vec!["us-east-1".into(), "eu-west-1".into()],
-            resources_per_account: 40,
-            history: Duration::from_secs(26 * 3600),
-            live: false,
-            bulk_backup_jobs: None,
-            denied_roles: Vec::new(),
-            brisk: false,
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum SimJobType {
-    Backup,
-    Restore,
-    Copy,
-}
-
-impl SimJobType {
-    fn table(&self) -> usize {
-        match self {
-            SimJobType::Backup => BACKUP,
-            SimJobType::Restore => RESTORE,
-            SimJobType::Copy => COPY,
-        }
-    }
-
-    fn from_table(t: usize) -> SimJobType {
-        match t {
-            BACKUP => SimJobType::Backup,
-            RESTORE => SimJobType::Restore,
-            _ => SimJobType::Copy,
-        }
-    }
-}
-
-/// One job as the API lists it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SimJob {
-    pub job_type: SimJobType,
-    pub job_id: String,
-    pub account_id: String,
-    pub region: String,
-    /// AWS spelling: COMPLETED, FAILED, RUNNING… (`Status` for restore jobs).
-    pub state: String,
-    pub status_message: Option<String>,
-    /// Always `None` for restore jobs: AWS gives none.
-    pub message_category: Option<String>,
-    /// SourceResourceArn for restore jobs.
-    pub resource_arn: String,
-    pub resource_type: String,
-    /// Always `None` for restore jobs: the restore wire shape has no ResourceName.
-    pub resource_name: Option<String>,
-    /// For copy jobs, the source vault.
-    pub backup_vault_name: Option<String>,
-    pub creation_date: i64,
-    pub completion_date: Option<i64>,
-    pub backup_size_bytes: Option<i64>,
-    pub is_parent: bool,
-    pub parent_job_id: Option<String>,
-    /// Restore jobs started by a restore testing plan only.
-    pub restore_testing_plan_arn: Option<String>,
-    /// Restore jobs started by a restore testing plan only.
-    pub validation_status: Option<String>,
-}
-
-/// One entry of ListProtectedResources.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SimResource {
-    pub account_id: String,
-    pub region: String,
-    pub resource_arn: String,
-    pub resource_type: String,
-    pub resource_name: Option<String>,
-    /// Creation date of the newest COMPLETED backup job of the resource, or of a recovery point
-    /// from before the simulated history.
-    pub last_backup_time: Option<i64>,
-}
+#[cfg(any(test, feature = "testing"))]
+use crate::faults::Faults;
+use crate::faults::{Fault, FaultState, RequestCounts};
+use crate::generate::{build_org, bulk};
+use crate::live::Live;
+use crate::model::JobId;
+#[cfg(any(test, feature = "testing"))]
+use crate::model::Rec;
+use crate::ops;
+use crate::options::SimOptions;
+use crate::query::Query;
+use crate::reply::{Caller, Reply, credential_scope};
+use crate::rng::hash;
+use crate::routes::{Op, route};
+use crate::server::{self, Responder};
+use crate::store::{ResRec, Store};
+use crate::sts::{self, Sts};
+#[cfg(any(test, feature = "testing"))]
+use crate::types::{SimJob, SimResource};
 
 struct State {
     store: Store,
@@ -161,9 +45,7 @@ struct Inner {
     synced: AtomicI64,
     faults: Mutex<FaultState>,
     counts: Mutex<RequestCounts>,
-    /// Access keys issued by AssumeRole → the role's account.
-    keys: Mutex<HashMap<String, String>>,
-    key_seq: AtomicU64,
+    sts: Sts,
     req_seq: AtomicU64,
 }
 
@@ -212,6 +94,7 @@ impl Simulator {
             }
             None => live.start(&mut store, now),
         }
+        let sts = Sts::new(opts.seed, opts.denied_roles.clone());
         Simulator {
             inner: Arc::new(Inner {
                 opts,
@@ -223,8 +106,7 @@ impl Simulator {
                 synced: AtomicI64::new(now),
                 faults: Mutex::new(FaultState::default()),
                 counts: Mutex::new(RequestCounts::default()),
-                keys: Mutex::new(HashMap::new()),
-                key_seq: AtomicU64::new(0),
+                sts,
                 req_seq: AtomicU64::new(0),
             }),
         }
@@ -235,7 +117,7 @@ impl Simulator {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         let (tx, rx) = oneshot::channel();
-        let task = tokio::spawn(server::serve(listener, self.clone(), rx));
+        let task = tokio::spawn(server::serve(listener, Arc::new(self.clone()), rx));
         Ok(SimServer {
             addr: local,
             stop: Some(tx),
@@ -243,29 +125,25 @@ impl Simulator {
         })
     }
 
+    #[cfg(any(test, feature = "testing"))]
     /// Every job the API would list now, over all accounts and regions (unordered).
     pub fn jobs(&self) -> Vec<SimJob> {
         self.sync();
         let st = self.inner.state.read().expect("state lock");
         let mut out = Vec::new();
-        for (t, table) in st.store.tables.iter().enumerate() {
-            let ty = SimJobType::from_table(t);
-            out.extend(
-                table
-                    .recs
-                    .iter()
-                    .map(|r| r.to_job(ty.clone(), &st.store.strs)),
-            );
+        for (ty, table) in st.store.tables.iter() {
+            out.extend(table.recs.iter().map(|r| r.to_job(ty, &st.store.strs)));
         }
         out
     }
 
+    #[cfg(any(test, feature = "testing"))]
     /// Adds a job, or replaces the one with the same (job type, id); a replaced generated job
     /// stops progressing on its own. Fields the job type's wire shape lacks are dropped (see
     /// [`SimJob`]), so `jobs()` always equals what the API lists.
     pub fn insert(&self, job: SimJob) {
         self.sync();
-        let ty = job.job_type.table();
+        let ty = job.job_type;
         let mut st = self.inner.state.write().expect("state lock");
         let st = &mut *st;
         let rec = Rec::from_job(&job, &mut st.store.strs);
@@ -275,6 +153,7 @@ impl Simulator {
         st.store.put(ty, rec, None);
     }
 
+    #[cfg(any(test, feature = "testing"))]
     /// What ListProtectedResources serves, over all accounts and regions: resources with a
     /// recovery point.
     pub fn resources(&self) -> Vec<SimResource> {
@@ -299,14 +178,23 @@ impl Simulator {
             .collect()
     }
 
+    #[cfg(any(test, feature = "testing"))]
     /// Replaces the fault settings and restarts their request count.
     pub fn set_faults(&self, faults: Faults) {
         *self.inner.faults.lock().expect("faults lock") = FaultState::new(faults);
     }
 
+    #[cfg(any(test, feature = "testing"))]
     /// Requests answered so far, per operation, and how many got an injected fault.
     pub fn requests(&self) -> RequestCounts {
         self.inner.counts.lock().expect("counts lock").clone()
+    }
+
+    /// Jobs held, over all job types, accounts and regions.
+    pub fn job_count(&self) -> usize {
+        self.sync();
+        let st = self.inner.state.read().expect("state lock");
+        st.store.tables.iter().map(|(_, t)| t.recs.len()).sum()
     }
 
     pub fn management_account(&self) -> String {
@@ -335,6 +223,26 @@ impl Simulator {
         let st = &mut *st;
         st.live.advance(&mut st.store, now);
         self.inner.synced.fetch_max(now, Ordering::Relaxed);
+    }
+
+    /// Answers one request as the HTTP server would: `query` is the raw query string, `auth`
+    /// the Authorization header.
+    pub fn respond(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        auth: Option<&str>,
+        body: &[u8],
+    ) -> Reply {
+        let n = self.inner.req_seq.fetch_add(1, Ordering::Relaxed);
+        let request_id = JobId::from_hash(hash(&[0x7E9, n]), n).to_string();
+        let mut reply = self.respond_inner(method, path, query, auth, body, &request_id);
+        reply.headers.push(("x-amzn-requestid", request_id));
+        if method == "HEAD" {
+            reply.body.clear();
+        }
+        reply
     }
 
     /// A live simulator follows the wall clock: catch up before answering.
@@ -386,58 +294,109 @@ impl Drop for SimServer {
     }
 }
 
-/// For the `simulate` subcommand: serves until Ctrl-C or SIGTERM.
-pub async fn run_standalone(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<()> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .context("system clock before 1970")?
-        .as_secs() as i64;
-    let started = Instant::now();
-    let sim = Simulator::new(opts, now);
-    let server = sim
-        .start(listen)
-        .await
-        .with_context(|| format!("binding the simulator to {listen}"))?;
-    let url = server.endpoint_url();
-    let region = sim.inner.regions[0].clone();
-    tracing::info!(
-        endpoint = %url,
-        management_account = %sim.management_account(),
-        accounts = sim.inner.accounts.len(),
-        regions = %sim.inner.regions.join(","),
-        jobs = sim.jobs().len(),
-        generated_in_ms = started.elapsed().as_millis() as u64,
-        "simulated AWS Backup API listening"
-    );
-    tracing::info!(
-        "try: AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim aws backup list-backup-jobs \
-         --region {region} --endpoint-url {url}, or point the exporter at it with \
-         AWS_ENDPOINT_URL={url}"
-    );
-    shutdown_signal().await;
-    tracing::info!("simulator shutting down");
-    server.shutdown().await;
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+impl Simulator {
+    pub(crate) fn caller(&self, auth: Option<&str>) -> Caller {
+        let mgmt = &self.inner.accounts[0];
+        let (akid, region) = match auth.and_then(credential_scope) {
+            Some((k, r)) => (Some(k), r.to_owned()),
+            None => (None, self.inner.regions[0].clone()),
+        };
+        let account = akid
+            .and_then(|k| self.inner.sts.account_of(k))
+            .unwrap_or_else(|| mgmt.clone());
+        Caller {
+            is_management: &account == mgmt,
+            account,
+            region,
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    fn respond_inner(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        auth: Option<&str>,
+        body: &[u8],
+        request_id: &str,
+    ) -> Reply {
+        let op = match route(method, path) {
+            Ok(op) => op,
+            Err(r) => return r,
+        };
+        let caller = self.caller(auth);
+        if op == Op::Sts {
+            let reply = self.inner.sts.handle(&caller, body, request_id);
+            self.record(&sts::action(body), false);
+            return reply;
+        }
+        let fault = self.inner.faults.lock().expect("faults lock").next();
+        let mut reply = match fault {
+            Some(Fault::Throttle) => Reply::error(400, "ThrottlingException", "Rate exceeded"),
+            Some(Fault::Unavailable) => Reply::error(
+                503,
+                "ServiceUnavailableException",
+                "The service is temporarily unavailable. Try again later.",
+            ),
+            _ => {
+                self.sync();
+                self.api(&op, query, &caller)
+            }
+        };
+        let mut faulted = fault.is_some();
+        if fault == Some(Fault::Malformed) {
+            // Only a successful answer can be broken; an error stays an error.
+            faulted = reply.status == 200;
+            if faulted {
+                let keep = (reply.body.len() / 2).max(1);
+                reply.body.truncate(keep);
+            }
+        }
+        self.record(op.name(), faulted);
+        reply
+    }
+
+    fn record(&self, op: &str, faulted: bool) {
+        self.inner
+            .counts
+            .lock()
+            .expect("counts lock")
+            .record(op, faulted);
+    }
+
+    fn api(&self, op: &Op, query: &str, caller: &Caller) -> Reply {
+        let st = self.inner.state.read().expect("state lock");
+        let (store, now) = (&st.store, st.live.cursor);
+        let query = Query::parse(query);
+        match op {
+            Op::ListJobs(ty) => ops::jobs::list_jobs(store, now, *ty, &query, caller),
+            Op::DescribeRestoreJob(id) => ops::jobs::describe_restore_job(store, now, id, caller),
+            Op::ListProtectedResources => {
+                ops::resources::list_resources(store, now, &query, caller)
+            }
+            Op::Sts => Reply::error(500, "InternalFailure", "unreachable"),
+        }
+    }
+}
+
+impl Responder for Simulator {
+    fn respond(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+        auth: Option<&str>,
+        body: &[u8],
+    ) -> Reply {
+        Simulator::respond(self, method, path, query, auth, body)
+    }
+
+    fn latency(&self) -> Duration {
+        self.inner
+            .faults
+            .lock()
+            .expect("faults lock")
+            .faults
+            .latency
     }
 }

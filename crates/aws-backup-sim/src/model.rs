@@ -7,8 +7,9 @@ use std::fmt::{self, Write as _};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use super::rng::hash_str;
-use super::{SimJob, SimJobType};
+use crate::rng::hash_str;
+#[cfg(any(test, feature = "testing"))]
+use crate::types::{SimJob, SimJobType};
 
 /// An interned string.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
@@ -152,7 +153,7 @@ pub(crate) fn hex_id(out: &mut String, h: u64, n: usize) {
         }
     };
     if n > 16 {
-        push(super::rng::mix(h), n - 16);
+        push(crate::rng::mix(h), n - 16);
     }
     push(h, n.min(16));
 }
@@ -180,6 +181,7 @@ pub(crate) struct Rec {
 }
 
 impl Rec {
+    #[cfg(any(test, feature = "testing"))]
     /// Keeps only what the wire format of that job type carries, so `jobs()` equals what the
     /// API lists (restore jobs have no name or message category; only restores have a plan).
     pub(crate) fn from_job(j: &SimJob, strs: &mut Interner) -> Rec {
@@ -216,6 +218,7 @@ impl Rec {
         }
     }
 
+    #[cfg(any(test, feature = "testing"))]
     pub(crate) fn to_job(&self, job_type: SimJobType, strs: &Interner) -> SimJob {
         let s = |sym: Option<Sym>| strs.opt(sym).map(str::to_owned);
         SimJob {

@@ -5,10 +5,11 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use super::SimOptions;
-use super::model::{Extra, Interner, JobId, Rec, hex_id, uuid_lower, vault_arn};
-use super::rng::{Rng, hash};
-use super::store::{BACKUP, COPY, RESTORE, Store};
+use crate::model::{Extra, Interner, JobId, Rec, hex_id, uuid_lower, vault_arn};
+use crate::options::SimOptions;
+use crate::rng::{Rng, hash};
+use crate::store::Store;
+use crate::types::SimJobType;
 
 const HOUR: i64 = 3600;
 const DAY: i64 = 86_400;
@@ -463,7 +464,7 @@ pub(crate) struct Timeline {
 /// A job the schedules produce, with everything needed to render it at any time.
 #[derive(Clone, Debug)]
 pub(crate) struct Planned {
-    pub ty: usize,
+    pub ty: SimJobType,
     pub id: JobId,
     pub resource: usize,
     pub is_parent: bool,
@@ -480,11 +481,11 @@ impl Planned {
             return tl.outcome.state;
         }
         match self.ty {
-            BACKUP if t < tl.pending_at => "CREATED",
-            BACKUP if t < tl.running_at => "PENDING",
-            BACKUP if tl.aborting_at.is_some_and(|a| t >= a) => "ABORTING",
-            RESTORE if t < tl.running_at => "PENDING",
-            COPY if t < tl.running_at => "CREATED",
+            SimJobType::Backup if t < tl.pending_at => "CREATED",
+            SimJobType::Backup if t < tl.running_at => "PENDING",
+            SimJobType::Backup if tl.aborting_at.is_some_and(|a| t >= a) => "ABORTING",
+            SimJobType::Restore if t < tl.running_at => "PENDING",
+            SimJobType::Copy if t < tl.running_at => "CREATED",
             _ => "RUNNING",
         }
     }
@@ -518,12 +519,12 @@ impl Planned {
                 _ => None,
             },
             message_category: match o.category {
-                Some(c) if ended && self.ty != RESTORE => Some(strs.intern(c)),
+                Some(c) if ended && self.ty != SimJobType::Restore => Some(strs.intern(c)),
                 _ => None,
             },
             resource_arn: strs.intern(&r.arn),
             resource_type: strs.intern(r.kind.name()),
-            resource_name: (self.ty != RESTORE).then(|| strs.intern(&r.name)),
+            resource_name: (self.ty != SimJobType::Restore).then(|| strs.intern(&r.name)),
             vault: Some(strs.intern(r.vault)),
             parent: self.parent.as_deref().map(|p| strs.intern(p)),
             plan: self.plan.as_deref().map(|p| strs.intern(p)),
@@ -622,7 +623,11 @@ fn brisk_jobs(org: &Org, k: i64, base: i64, out: &mut Vec<Planned>) {
     let mut prev_end = base;
     for p in &mut jobs {
         // The backup first, then its copy once it completed.
-        let created = if p.ty == COPY { prev_end + 3 } else { base };
+        let created = if p.ty == SimJobType::Copy {
+            prev_end + 3
+        } else {
+            base
+        };
         let tl = &mut p.tl;
         tl.created = created;
         tl.pending_at = created + 2;
@@ -763,7 +768,7 @@ fn backup_occurrence(org: &Org, ri: usize, k: i64, base: i64, out: &mut Vec<Plan
                 running_at + d
             };
             Some(Planned {
-                ty: COPY,
+                ty: SimJobType::Copy,
                 id: job_id(&mut crng),
                 resource: ri,
                 is_parent: false,
@@ -787,7 +792,7 @@ fn backup_occurrence(org: &Org, ri: usize, k: i64, base: i64, out: &mut Vec<Plan
         _ => None,
     };
     out.push(Planned {
-        ty: BACKUP,
+        ty: SimJobType::Backup,
         id,
         resource: ri,
         is_parent: false,
@@ -848,7 +853,7 @@ fn composite(
         }
     };
     out.push(Planned {
-        ty: BACKUP,
+        ty: SimJobType::Backup,
         id,
         resource: ri,
         is_parent: true,
@@ -867,7 +872,7 @@ fn composite(
     });
     for tl in children {
         out.push(Planned {
-            ty: BACKUP,
+            ty: SimJobType::Backup,
             id: job_id(rng),
             resource: ri,
             is_parent: false,
@@ -911,7 +916,7 @@ fn restore(org: &Org, ri: usize, created: i64, rng: &mut Rng, plan: Option<&str>
         _ => None,
     };
     Planned {
-        ty: RESTORE,
+        ty: SimJobType::Restore,
         id: job_id(rng),
         resource: ri,
         is_parent: false,
@@ -987,5 +992,5 @@ pub(crate) fn bulk(org: &Org, store: &mut Store, n: usize, now: i64, history: i6
             is_parent: false,
         });
     }
-    store.bulk_append(BACKUP, recs);
+    store.bulk_append(SimJobType::Backup, recs);
 }

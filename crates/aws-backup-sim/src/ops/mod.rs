@@ -1,0 +1,5 @@
+//! The operations, one file per API family. Each answers from the store as of `now`.
+
+pub(crate) mod jobs;
+pub(crate) mod params;
+pub(crate) mod resources;

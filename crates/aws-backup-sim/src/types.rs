@@ -1,0 +1,56 @@
+//! The simulator's public data: jobs and protected resources as the API lists them.
+
+/// The job families the simulator lists; also the index of each one's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SimJobType {
+    Backup = 0,
+    Restore = 1,
+    Copy = 2,
+}
+
+impl SimJobType {
+    pub const ALL: [SimJobType; 3] = [SimJobType::Backup, SimJobType::Restore, SimJobType::Copy];
+}
+
+/// One job as the API lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimJob {
+    pub job_type: SimJobType,
+    pub job_id: String,
+    pub account_id: String,
+    pub region: String,
+    /// AWS spelling: COMPLETED, FAILED, RUNNING… (`Status` for restore jobs).
+    pub state: String,
+    pub status_message: Option<String>,
+    /// Always `None` for restore jobs: AWS gives none.
+    pub message_category: Option<String>,
+    /// SourceResourceArn for restore jobs.
+    pub resource_arn: String,
+    pub resource_type: String,
+    /// Always `None` for restore jobs: the restore wire shape has no ResourceName.
+    pub resource_name: Option<String>,
+    /// For copy jobs, the source vault.
+    pub backup_vault_name: Option<String>,
+    pub creation_date: i64,
+    pub completion_date: Option<i64>,
+    pub backup_size_bytes: Option<i64>,
+    pub is_parent: bool,
+    pub parent_job_id: Option<String>,
+    /// Restore jobs started by a restore testing plan only.
+    pub restore_testing_plan_arn: Option<String>,
+    /// Restore jobs started by a restore testing plan only.
+    pub validation_status: Option<String>,
+}
+
+/// One entry of ListProtectedResources.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimResource {
+    pub account_id: String,
+    pub region: String,
+    pub resource_arn: String,
+    pub resource_type: String,
+    pub resource_name: Option<String>,
+    /// Creation date of the newest COMPLETED backup job of the resource, or of a recovery point
+    /// from before the simulated history.
+    pub last_backup_time: Option<i64>,
+}
