@@ -3,6 +3,10 @@
 
 Usage: check_dashboard.py [-v] DASHBOARD.json
 
+Run it on the rendered dashboard (dashboards/aws-backup.json, written by scripts/mixin from
+mixin/dashboards/); tests/e2e/check_mixin.py checks that the exporter selector reached every
+query.
+
 Checks: schemaVersion >= 39; unique integer panel ids; every panel, including those nested in
 collapsed rows, has a gridPos with integer x/y/w/h inside the 24-column grid and overlaps no
 other panel; every panel has a description; every panel and query uses the `${datasource}`
@@ -50,6 +54,17 @@ METRIC_LABELS = {
     "aws_backup_resource_last_job_timestamp_seconds": _JOB,
     "aws_backup_resource_last_job_success": _JOB,
     "aws_backup_resource_last_backup_timestamp_seconds": {"region", "account_id", "resource_type"},
+    "aws_backup_resource_last_success_timestamp_seconds": _JOB,
+    "aws_backup_resource_backup_interval_seconds": {"region", "account_id", "resource_type"},
+    "aws_backup_scan_results": {"region", "account_id", "resource_type"},
+    "aws_backup_resource_last_scan_threats_found": {"region", "account_id", "resource_type"},
+    "aws_backup_vault_info": {"region", "account_id"},
+    "aws_backup_vault_recovery_points": {"region", "account_id"},
+    "aws_backup_vault_locked": {"region", "account_id"},
+    "aws_backup_restore_testing_plan_last_execution_timestamp_seconds": {"region", "account_id"},
+    "aws_backup_job_summary_jobs": _JOB,
+    "aws_backup_resource_last_restore_timestamp_seconds": {"region", "account_id", "resource_type"},
+    "aws_backup_resource_last_restore_duration_seconds": {"region", "account_id", "resource_type"},
 }
 
 VAR_REF = re.compile(r"\$\{(\w+)(?:[:.][^}]*)?\}|\[\[(\w+)(?::\w+)?\]\]|\$(\w+)")
