@@ -10,15 +10,21 @@
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_backup_exporter::collect::{Shared, TargetRunner, unix_now};
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use aws_backup_exporter::config::{Config, Target};
-use aws_backup_exporter::daemon::simulator_overrides;
+use aws_backup_exporter::daemon::{Exporter, Format, simulator_credentials};
 use aws_backup_exporter::job::JobType;
-use aws_backup_exporter::metrics::SelfMetrics;
 use aws_backup_sim::{SimJob, SimJobType, SimOptions, SimServer, Simulator};
+
+fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
 
 const BIN: &str = env!("CARGO_BIN_EXE_aws-backup-exporter");
 const RUNS: usize = 5;
@@ -119,39 +125,32 @@ fn bench_config(endpoint: &str, job_types: Vec<JobType>) -> Config {
 
 struct ExporterSide {
     rt: tokio::runtime::Runtime,
-    shared: Arc<Shared>,
-    runner: Option<TargetRunner>,
+    exporter: Option<Exporter>,
 }
 
 impl ExporterSide {
     /// The exporter on `workers` runtime threads (the daemon uses one per core).
     fn new(config: Config, workers: usize) -> ExporterSide {
         let rt = runtime("exporter", workers);
-        let shared = Shared::new(config.clone(), Arc::new(SelfMetrics::new()));
-        let runner = TargetRunner::new(
-            config.targets[0].clone(),
-            shared.clone(),
-            simulator_overrides(),
-        );
+        let exporter = rt.block_on(async { Exporter::new(config, simulator_credentials()) });
         ExporterSide {
             rt,
-            shared,
-            runner: Some(runner),
+            exporter: Some(exporter),
         }
     }
 
-    /// One refresh; returns (wall seconds, exporter CPU seconds).
+    /// One refresh, rendering included; returns (wall seconds, exporter CPU seconds).
     fn refresh(&mut self) -> (f64, f64) {
-        let mut runner = self.runner.take().unwrap();
+        let mut exporter = self.exporter.take().unwrap();
         let cpu0 = thread_cpu("exporter");
         let t0 = Instant::now();
-        let (runner, ok) = self.rt.block_on(async move {
-            let ok = runner.refresh().await;
-            (runner, ok)
+        let (exporter, ok) = self.rt.block_on(async move {
+            let ok = exporter.refresh().await;
+            (exporter, ok)
         });
         let wall = t0.elapsed().as_secs_f64();
         assert!(ok, "refresh failed");
-        self.runner = Some(runner);
+        self.exporter = Some(exporter);
         (wall, thread_cpu("exporter") - cpu0)
     }
 
@@ -161,15 +160,20 @@ impl ExporterSide {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap();
         let addr = listener.local_addr().unwrap();
-        let source: Arc<dyn aws_backup_exporter::http::Source> = self.shared.clone();
-        self.rt.spawn(aws_backup_exporter::http::serve(
-            listener,
-            "/metrics".into(),
-            source,
-            std::future::pending(),
-            Duration::from_secs(1),
-        ));
+        let server =
+            self.exporter
+                .as_ref()
+                .unwrap()
+                .serve(listener, "/metrics", std::future::pending());
+        self.rt.spawn(server);
         addr
+    }
+
+    fn render(&self) -> Vec<u8> {
+        self.exporter
+            .as_ref()
+            .unwrap()
+            .render(Format::Classic, false)
     }
 }
 
@@ -467,8 +471,7 @@ fn scrape() {
     let mut exp = ExporterSide::new(bench_config(&sim.url(), JobType::ALL.to_vec()), 2);
     exp.refresh();
     let addr = exp.serve();
-    let body = aws_backup_exporter::metrics::Format::Classic;
-    let text = String::from_utf8(exp.shared.render_metrics(body)).unwrap();
+    let text = String::from_utf8(exp.render()).unwrap();
     let series = text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())

@@ -1,23 +1,159 @@
-//! Starts the pieces and stops them: config, optional simulator, target loops, HTTP server.
+//! Wires the pieces together and runs them: config, the optional simulator, the targets'
+//! loops, the renderer, the HTTP server. [`Exporter`] is the assembled exporter, the one
+//! entry point that `main`, the tests and the benchmarks share.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use bytes::Bytes;
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tracing::{error, info};
 
-use crate::aws::Overrides;
-use crate::cli::{Cli, Command, SimulateArgs};
-use crate::collect::{Shared, TargetRunner, unix_now};
+pub use crate::aws::ClientOptions;
+pub use crate::metrics::Format;
+
+use crate::cli::Cli;
+use crate::collect::{Health, Publish, TargetRunner};
 use crate::config::{self, Config, Target};
-use crate::metrics::{Format, SelfMetrics};
-use aws_backup_sim::{self as sim, SimOptions, Simulator};
+use crate::http::{self, Source};
+use crate::metrics::{MergeSettings, Renderer, SelfMetrics};
 
 /// How long open scrapes may take to finish after SIGTERM.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
+
+/// The assembled exporter: one loop per target, the renderer they publish to, and what the
+/// HTTP server serves.
+pub struct Exporter {
+    renderer: Arc<Renderer>,
+    runners: Vec<TargetRunner>,
+}
+
+/// What the HTTP server serves: the renderer's exposition and readiness.
+struct Served(Arc<Renderer>);
+
+impl Source for Served {
+    fn metrics(&self, format: Format, gzip: bool) -> Vec<Bytes> {
+        self.0.exposition().render_chunks(format, gzip)
+    }
+
+    fn readiness(&self) -> Result<(), String> {
+        self.0.readiness()
+    }
+}
+
+impl Exporter {
+    /// Builds the exporter for `config`; must be called inside a tokio runtime (it starts the
+    /// renderer). Every AWS attempt is counted in the exporter's own metrics.
+    pub fn new(config: Config, options: ClientOptions) -> Exporter {
+        let config = Arc::new(config);
+        let self_metrics = Arc::new(SelfMetrics::new());
+        let counted = self_metrics.clone();
+        let options = options.observe_attempts(Arc::new(move |op, outcome| {
+            counted.api_request(op, outcome)
+        }));
+        let renderer = Renderer::start(
+            MergeSettings {
+                extra_labels: config.extra_labels.clone(),
+                lookback_seconds: config.lookback.as_secs_f64(),
+                resources_enabled: config.resources.enabled,
+                max_series: config.resources.max_series,
+            },
+            self_metrics.clone(),
+            config.targets.iter().map(|t| t.name.clone()),
+        );
+        let health: Arc<dyn Health> = self_metrics;
+        let publish: Arc<dyn Publish> = renderer.clone();
+        let runners = config
+            .targets
+            .iter()
+            .map(|t| {
+                TargetRunner::new(
+                    t.clone(),
+                    config.clone(),
+                    options.clone(),
+                    health.clone(),
+                    publish.clone(),
+                )
+            })
+            .collect();
+        Exporter { renderer, runners }
+    }
+
+    /// Runs every collector of every target once, target after target; `true` if all
+    /// succeeded. The exposition reflects the refresh when it returns.
+    pub async fn refresh(&mut self) -> bool {
+        let mut ok = true;
+        for r in &mut self.runners {
+            ok &= r.refresh_all().await;
+        }
+        ok
+    }
+
+    /// Runs every collector of every target once, the targets concurrently (`--once`).
+    pub async fn refresh_concurrently(&mut self) -> bool {
+        let tasks: Vec<_> = std::mem::take(&mut self.runners)
+            .into_iter()
+            .map(|mut r| {
+                tokio::spawn(async move {
+                    let ok = r.refresh_all().await;
+                    (r, ok)
+                })
+            })
+            .collect();
+        let mut all_ok = true;
+        for t in tasks {
+            match t.await {
+                Ok((r, ok)) => {
+                    self.runners.push(r);
+                    all_ok &= ok;
+                }
+                Err(_) => all_ok = false,
+            }
+        }
+        all_ok
+    }
+
+    /// The exposition as a scrape would get it.
+    pub fn render(&self, format: Format, gzip: bool) -> Vec<u8> {
+        self.renderer.exposition().render(format, gzip)
+    }
+
+    /// Serves `/metrics` (at `telemetry_path`), `/healthz`, `/readyz` and `/` on `listener`
+    /// until `shutdown` resolves.
+    pub fn serve(
+        &self,
+        listener: TcpListener,
+        telemetry_path: &str,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> impl Future<Output = std::io::Result<()>> + Send + 'static {
+        let source: Arc<dyn Source> = Arc::new(Served(self.renderer.clone()));
+        http::serve(
+            listener,
+            telemetry_path.to_owned(),
+            source,
+            shutdown,
+            SHUTDOWN_GRACE,
+        )
+    }
+
+    /// Starts every target's loop.
+    pub fn spawn(&mut self) -> Vec<JoinHandle<()>> {
+        std::mem::take(&mut self.runners)
+            .into_iter()
+            .map(|r| tokio::spawn(r.run()))
+            .collect()
+    }
+}
+
+/// Fixed credentials the simulator accepts; never real ones.
+pub fn simulator_credentials() -> ClientOptions {
+    ClientOptions::default().static_credentials("AKIDSIMULATOR", "simulator-secret")
+}
 
 /// `:9942` means every interface, as in every Prometheus exporter.
 pub fn parse_listen_address(addr: &str) -> Result<String> {
@@ -42,47 +178,6 @@ fn check_telemetry_path(path: &str) -> Result<()> {
     Ok(())
 }
 
-/// The demo's configuration: the user's if given, pointed at the simulator, else two regions
-/// of a whole simulated organization, refreshed every 15 s so that changes show quickly.
-fn demo_config(mut config: Config, from_file: bool, endpoint: &str) -> Config {
-    if !from_file {
-        config.refresh_interval = Duration::from_secs(15);
-        config.targets = ["us-east-1", "eu-west-1"]
-            .into_iter()
-            .map(|region| Target {
-                name: format!("demo-{region}"),
-                region: Some(region.into()),
-                account_id: Some("*".into()),
-                ..Target::default()
-            })
-            .collect();
-    }
-    for t in &mut config.targets {
-        t.endpoint_url = Some(endpoint.to_owned());
-        t.region.get_or_insert_with(|| "us-east-1".into());
-    }
-    config
-}
-
-/// Fixed credentials the simulator accepts; never real ones.
-pub fn simulator_overrides() -> Overrides {
-    Overrides::static_credentials("AKIDSIMULATOR", "simulator-secret")
-}
-
-fn sim_options(a: &SimulateArgs) -> SimOptions {
-    SimOptions {
-        seed: a.seed,
-        accounts: a.accounts,
-        regions: a.regions.clone(),
-        resources_per_account: a.resources_per_account,
-        history: a.history,
-        live: !a.frozen,
-        bulk_backup_jobs: a.bulk_backup_jobs,
-        brisk: a.brisk,
-        ..SimOptions::default()
-    }
-}
-
 /// Runs the command line; the exit code follows exporter conventions (0 ok, 1 failure).
 pub async fn run(cli: Cli) -> ExitCode {
     match run_inner(cli).await {
@@ -96,12 +191,12 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn run_inner(cli: Cli) -> Result<ExitCode> {
-    if let Some(Command::Simulate(args)) = &cli.command {
-        let addr: SocketAddr = args
-            .listen
-            .parse()
-            .with_context(|| format!("--listen {:?}: expected IP:PORT", args.listen))?;
-        sim::run_standalone(sim_options(args), addr, shutdown_signal()).await?;
+    if let Some(crate::cli::Command::Simulate(args)) = &cli.command {
+        #[cfg(feature = "demo")]
+        demo::simulate(args, shutdown_signal()).await?;
+        #[cfg(not(feature = "demo"))]
+        bail!("simulate {args:?}: this build has no simulator (built without the `demo` feature)");
+        #[cfg(feature = "demo")]
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(p) = &cli.web_config_file {
@@ -122,50 +217,29 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let mut overrides = Overrides::default();
-    let mut _simulator = None;
+    let mut options = ClientOptions::default();
+    #[cfg(feature = "demo")]
+    let _simulator = if cli.demo {
+        let (sim, endpoint) = demo::start().await?;
+        config = demo::config(config, cli.config_file.is_some(), &endpoint);
+        options = simulator_credentials();
+        Some(sim)
+    } else {
+        None
+    };
+    #[cfg(not(feature = "demo"))]
     if cli.demo {
-        let sim = Simulator::new(
-            SimOptions {
-                live: true,
-                brisk: true,
-                ..SimOptions::default()
-            },
-            unix_now() as i64,
-        );
-        let server = sim
-            .start(SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
-            .context("starting the simulator")?;
-        info!(endpoint = %server.endpoint_url(), "demo: serving the simulated AWS Backup API");
-        config = demo_config(config, cli.config_file.is_some(), &server.endpoint_url());
-        overrides = simulator_overrides();
-        _simulator = Some((sim, server));
+        bail!("--demo: this build has no simulator (built without the `demo` feature)");
     }
 
-    let metrics = Arc::new(SelfMetrics::new());
-    let shared = Shared::new(config.clone(), metrics);
-    let runners: Vec<TargetRunner> = config
-        .targets
-        .iter()
-        .map(|t| TargetRunner::new(t.clone(), shared.clone(), overrides.clone()))
-        .collect();
-
+    let mut exporter = Exporter::new(config.clone(), options);
     if cli.once {
-        let refreshes: Vec<_> = runners
-            .into_iter()
-            .map(|mut r| tokio::spawn(async move { r.refresh().await }))
-            .collect();
-        let mut all_ok = true;
-        for r in refreshes {
-            all_ok &= r.await.unwrap_or(false);
-        }
-        let body = shared.render_metrics(Format::Classic);
+        let ok = exporter.refresh_concurrently().await;
         use std::io::Write;
         std::io::stdout()
-            .write_all(&body)
+            .write_all(&exporter.render(Format::Classic, false))
             .context("writing the exposition to stdout")?;
-        return Ok(if all_ok {
+        return Ok(if ok {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
@@ -182,16 +256,11 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
         version = env!("CARGO_PKG_VERSION"),
         "listening"
     );
-    let tasks: Vec<_> = runners.into_iter().map(|r| tokio::spawn(r.run())).collect();
-    crate::http::serve(
-        listener,
-        cli.telemetry_path.clone(),
-        shared,
-        shutdown_signal(),
-        SHUTDOWN_GRACE,
-    )
-    .await
-    .context("serving HTTP")?;
+    let tasks = exporter.spawn();
+    exporter
+        .serve(listener, &cli.telemetry_path, shutdown_signal())
+        .await
+        .context("serving HTTP")?;
     for t in tasks {
         t.abort();
     }
@@ -200,7 +269,7 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Resolves on SIGTERM or SIGINT.
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -218,6 +287,77 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => info!("SIGINT received, shutting down"),
         () = term => info!("SIGTERM received, shutting down"),
+    }
+}
+
+/// `--demo` and `simulate`: the built-in simulator.
+#[cfg(feature = "demo")]
+mod demo {
+    use super::*;
+    use aws_backup_sim::{SimOptions, SimServer, Simulator, run_standalone};
+
+    use crate::cli::SimulateArgs;
+    use crate::collect::unix_now;
+
+    /// The demo's configuration: the user's if given, pointed at the simulator, else two
+    /// regions of a whole simulated organization, refreshed every 15 s so that changes show
+    /// quickly.
+    pub fn config(mut config: Config, from_file: bool, endpoint: &str) -> Config {
+        if !from_file {
+            config.refresh_interval = Duration::from_secs(15);
+            config.targets = ["us-east-1", "eu-west-1"]
+                .into_iter()
+                .map(|region| Target {
+                    name: format!("demo-{region}"),
+                    region: Some(region.into()),
+                    account_id: Some("*".into()),
+                    ..Target::default()
+                })
+                .collect();
+        }
+        for t in &mut config.targets {
+            t.endpoint_url = Some(endpoint.to_owned());
+            t.region.get_or_insert_with(|| "us-east-1".into());
+        }
+        config
+    }
+
+    /// Starts a live simulator at demo pace on a free loopback port.
+    pub async fn start() -> Result<((Simulator, SimServer), String)> {
+        let sim = Simulator::new(
+            SimOptions {
+                live: true,
+                brisk: true,
+                ..SimOptions::default()
+            },
+            unix_now() as i64,
+        );
+        let server = sim
+            .start(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .context("starting the simulator")?;
+        let endpoint = server.endpoint_url();
+        info!(endpoint = %endpoint, "demo: serving the simulated AWS Backup API");
+        Ok(((sim, server), endpoint))
+    }
+
+    pub async fn simulate(args: &SimulateArgs, shutdown: impl Future<Output = ()>) -> Result<()> {
+        let addr: SocketAddr = args
+            .listen
+            .parse()
+            .with_context(|| format!("--listen {:?}: expected IP:PORT", args.listen))?;
+        let opts = SimOptions {
+            seed: args.seed,
+            accounts: args.accounts,
+            regions: args.regions.clone(),
+            resources_per_account: args.resources_per_account,
+            history: args.history,
+            live: !args.frozen,
+            bulk_backup_jobs: args.bulk_backup_jobs,
+            brisk: args.brisk,
+            ..SimOptions::default()
+        };
+        run_standalone(opts, addr, shutdown).await
     }
 }
 

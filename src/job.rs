@@ -1,12 +1,24 @@
-//! One normalized job type for backup, restore and copy jobs.
+//! The exporter's vocabulary: one normalized job type for every job family, and the inventory
+//! records. Every other module speaks these; this one imports none of them.
 //!
-//! `aws` turns the SDK's three job shapes into [`Job`]; everything downstream sees only this.
-//! States and categories stay AWS's own strings so that a value AWS adds later passes through.
+//! `aws` turns the SDK's shapes into these types; everything downstream sees only them. States
+//! and categories stay AWS's own strings so that a value AWS adds later passes through.
 
 use std::fmt;
 use std::str::FromStr;
 
-/// The three job families AWS Backup lists.
+/// AWS's spellings of the states the exporter treats specially.
+pub mod states {
+    pub const COMPLETED: &str = "COMPLETED";
+    pub const CREATED: &str = "CREATED";
+    pub const PENDING: &str = "PENDING";
+    pub const RUNNING: &str = "RUNNING";
+    pub const ABORTING: &str = "ABORTING";
+    /// The validation status of a restore test that has not settled yet.
+    pub const VALIDATING: &str = "VALIDATING";
+}
+
+/// The job families AWS Backup lists.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum JobType {
     #[default]
@@ -18,7 +30,7 @@ pub enum JobType {
 impl JobType {
     pub const ALL: [JobType; 3] = [JobType::Backup, JobType::Restore, JobType::Copy];
 
-    /// The `job_type` label value.
+    /// The `job_type` label value, also the config spelling and the collector name.
     pub fn as_str(self) -> &'static str {
         match self {
             JobType::Backup => "backup",
@@ -27,13 +39,19 @@ impl JobType {
         }
     }
 
+    /// A dense index, for per-type tables.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// States in which a job of this type has not ended yet; each is listed with `ByState`
     /// (`ByStatus` for restores) on every refresh.
     pub fn active_states(self) -> &'static [&'static str] {
+        use states::*;
         match self {
-            JobType::Backup => &["CREATED", "PENDING", "RUNNING", "ABORTING"],
-            JobType::Restore => &["PENDING", "RUNNING"],
-            JobType::Copy => &["CREATED", "RUNNING"],
+            JobType::Backup => &[CREATED, PENDING, RUNNING, ABORTING],
+            JobType::Restore => &[PENDING, RUNNING],
+            JobType::Copy => &[CREATED, RUNNING],
         }
     }
 
@@ -53,14 +71,10 @@ impl FromStr for JobType {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "backup" => Ok(JobType::Backup),
-            "restore" => Ok(JobType::Restore),
-            "copy" => Ok(JobType::Copy),
-            other => Err(format!(
-                "unknown job type {other:?}, expected backup, restore or copy"
-            )),
-        }
+        JobType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| format!("unknown job type {s:?}, expected backup, restore or copy"))
     }
 }
 
@@ -78,11 +92,12 @@ pub struct Job {
     /// Backup and copy: ResourceArn; restore: SourceResourceArn.
     pub resource_arn: String,
     pub resource_name: String,
-    pub creation: f64,
+    /// `None` when AWS gave no CreationDate: the job is counted, but has no duration or age.
+    pub creation: Option<f64>,
     pub completion: Option<f64>,
     pub size_bytes: Option<i64>,
     pub is_parent: bool,
-    /// Backup: the vault; copy: the source vault; restore: empty.
+    /// Backup: the vault; copy: the source vault; restore: the recovery point's vault.
     pub backup_vault_name: String,
     /// Restore jobs started by a restore testing plan: the plan's name.
     pub restore_testing_plan: String,
@@ -95,6 +110,10 @@ impl Job {
     pub fn is_restore_test(&self) -> bool {
         self.job_type == JobType::Restore
             && (!self.restore_testing_plan.is_empty() || self.validation_status.is_some())
+    }
+
+    pub fn is_completed(&self) -> bool {
+        self.state == states::COMPLETED
     }
 }
 
@@ -140,12 +159,34 @@ impl FromStr for ExtraLabel {
     }
 }
 
+/// A resource as ListProtectedResources reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProtectedResource {
+    pub account_id: String,
+    pub resource_type: String,
+    pub resource_arn: String,
+    pub resource_name: String,
+    pub last_backup_time: Option<f64>,
+}
+
 /// The plan name from a restore testing plan ARN
 /// (`arn:aws:backup:REGION:ACCOUNT:restore-testing-plan:NAME-ID` → `NAME-ID`).
 pub fn restore_testing_plan_name(arn: &str) -> &str {
     arn.rsplit_once(":restore-testing-plan:")
         .map(|(_, name)| name)
         .unwrap_or(arn)
+}
+
+/// The name at the end of a vault ARN (`arn:aws:backup:REGION:ACCOUNT:backup-vault:NAME`).
+pub fn vault_name(arn: &str) -> &str {
+    arn.rsplit_once(":backup-vault:")
+        .map(|(_, n)| n)
+        .unwrap_or_default()
+}
+
+/// The account of an ARN (its fifth field); empty for ARNs without one (S3 buckets).
+pub fn arn_account(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -156,6 +197,7 @@ mod tests {
     fn job_type_round_trips_and_rejects_unknown() {
         for t in JobType::ALL {
             assert_eq!(t.as_str().parse::<JobType>().unwrap(), t);
+            assert_eq!(JobType::ALL[t.index()], t);
         }
         assert!("backups".parse::<JobType>().is_err());
     }
@@ -168,7 +210,7 @@ mod tests {
     }
 
     #[test]
-    fn plan_name_from_arn() {
+    fn names_from_arns() {
         assert_eq!(
             restore_testing_plan_name(
                 "arn:aws:backup:us-east-1:111122223333:restore-testing-plan:weekly-rds-abc123"
@@ -176,5 +218,15 @@ mod tests {
             "weekly-rds-abc123"
         );
         assert_eq!(restore_testing_plan_name("odd"), "odd");
+        assert_eq!(
+            vault_name("arn:aws:backup:us-east-1:111122223333:backup-vault:Default"),
+            "Default"
+        );
+        assert_eq!(vault_name(""), "");
+        assert_eq!(
+            arn_account("arn:aws:rds:us-east-1:111122223333:db:x"),
+            "111122223333"
+        );
+        assert_eq!(arn_account("arn:aws:s3:::bucket"), "");
     }
 }

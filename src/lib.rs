@@ -1,17 +1,19 @@
 //! aws-backup-exporter: AWS Backup job history as Prometheus metrics.
 //!
-//! The modules follow the data: `config` → `aws` (the only SDK user) → `job` (one normalized
-//! job type) → `collect` (refresh loop) → `aggregate` (pure counting) → `metrics` (rendering)
-//! → `http` (serving). `sim` is a simulated AWS Backup API for `--demo`, tests and benchmarks;
-//! `daemon` wires the pieces together for `main`.
+//! The modules follow the data, and each imports only modules before it in this order:
+//! `job` (the vocabulary every layer speaks) → `config` → `aws` (the only SDK user) →
+//! `aggregate` (pure counting, no I/O, no clock) → `collect` (the refresh loops) → `metrics`
+//! (merging, rendering) → `http` (serving bytes, nothing of AWS) → `daemon` (wiring, the
+//! [`daemon::Exporter`] that `main`, the tests and the benchmarks share). `cli` and `logging`
+//! serve `main`. The simulator is the `aws-backup-sim` crate.
 
-pub mod aggregate;
-pub mod aws;
+mod aggregate;
+mod aws;
 pub mod cli;
-pub mod collect;
+mod collect;
 pub mod config;
 pub mod daemon;
-pub mod http;
+mod http;
 pub mod job;
 pub mod logging;
-pub mod metrics;
+mod metrics;

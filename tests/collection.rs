@@ -62,7 +62,7 @@ async fn backfill_reads_every_page_of_every_job_type_and_counts_exactly() {
         assert_eq!(
             m.get(
                 "aws_backup_exporter_collection_success",
-                &[("target", "sim"), ("job_type", t)]
+                &[("target", "sim"), ("collector", t)]
             ),
             Some(1.0)
         );
@@ -225,7 +225,7 @@ async fn every_third_call_throttled_gives_the_same_numbers() {
         assert_eq!(
             m.get(
                 "aws_backup_exporter_collection_success",
-                &[("target", "sim"), ("job_type", t)]
+                &[("target", "sim"), ("collector", t)]
             ),
             Some(1.0)
         );
@@ -250,7 +250,7 @@ async fn when_aws_fails_the_last_good_data_stays_and_success_drops_to_zero() {
         good.by("aws_backup_jobs", &[], &JOB_KEYS)
     );
     for t in ["backup", "restore", "copy"] {
-        let l = [("target", "sim"), ("job_type", t)];
+        let l = [("target", "sim"), ("collector", t)];
         assert_eq!(
             m.get("aws_backup_exporter_collection_success", &l),
             Some(0.0)

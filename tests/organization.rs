@@ -359,7 +359,7 @@ async fn three_targets_two_regions_one_assumed_role_and_a_denied_one_isolated() 
         let ok = |target| {
             m.get(
                 "aws_backup_exporter_collection_success",
-                &[("target", target), ("job_type", t)],
+                &[("target", target), ("collector", t)],
             )
         };
         assert_eq!(ok("org-use1"), Some(1.0));

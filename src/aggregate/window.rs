@@ -3,106 +3,15 @@
 //! Memory is O(label sets × buckets), never O(jobs): a job only bumps a counter in the bucket of
 //! its completion time, and the window slides by dropping whole buckets.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-/// Dense ids for label sets, so that buckets hold small integers instead of strings.
-///
-/// Lookups go by a caller-computed hash plus an equality test, so a job's borrowed fields can
-/// find their label set without building (allocating) the key first.
-#[derive(Debug)]
-pub struct Interner<K> {
-    keys: Vec<K>,
-    by_hash: HashMap<u64, Vec<u32>>,
-}
-
-impl<K> Default for Interner<K> {
-    fn default() -> Self {
-        Interner {
-            keys: Vec::new(),
-            by_hash: HashMap::new(),
-        }
-    }
-}
-
-/// Hashes a sequence of strings (a label set's values) with a leading tag: FNV-1a, which is
-/// several times faster than SipHash on short strings; the inputs are AWS's answers, not an
-/// attacker's, and every interner lookup still compares the key itself.
-pub struct StrHasher(u64);
-
-impl StrHasher {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-
-    pub fn new(tag: u8) -> Self {
-        StrHasher((0xcbf2_9ce4_8422_2325 ^ u64::from(tag)).wrapping_mul(Self::PRIME))
-    }
-
-    pub fn field(mut self, s: &str) -> Self {
-        for &b in s.as_bytes() {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(Self::PRIME);
-        }
-        // 0xff never occurs in UTF-8: it separates "ab","c" from "a","bc".
-        self.0 = (self.0 ^ 0xff).wrapping_mul(Self::PRIME);
-        self
-    }
-
-    pub fn finish(self) -> u64 {
-        // A final avalanche, so that ids hashed into a HashMap spread over its buckets.
-        let mut x = self.0;
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        x ^= x >> 33;
-        x
-    }
-}
-
-impl<K> Interner<K> {
-    /// The id of the key with `hash` that `matches`, interning `make()` if there is none.
-    pub fn find_or_insert(
-        &mut self,
-        hash: u64,
-        matches: impl Fn(&K) -> bool,
-        make: impl FnOnce() -> K,
-    ) -> u32 {
-        let candidates = self.by_hash.entry(hash).or_default();
-        if let Some(&id) = candidates
-            .iter()
-            .find(|&&id| matches(&self.keys[id as usize]))
-        {
-            return id;
-        }
-        let id = u32::try_from(self.keys.len()).expect("fewer than 2^32 label sets");
-        self.keys.push(make());
-        candidates.push(id);
-        id
-    }
-
-    /// The id of the key with `hash` that `matches`, if interned.
-    pub fn find(&self, hash: u64, matches: impl Fn(&K) -> bool) -> Option<u32> {
-        self.by_hash
-            .get(&hash)?
-            .iter()
-            .copied()
-            .find(|&id| matches(&self.keys[id as usize]))
-    }
-
-    pub fn key(&self, id: u32) -> &K {
-        &self.keys[id as usize]
-    }
-
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-}
+use super::hash::FastMap;
 
 /// Counts per label-set id over the last `span` seconds, at `width`-second resolution.
 #[derive(Debug)]
 pub struct Window {
     width: f64,
-    buckets: BTreeMap<i64, HashMap<u32, i64>>,
+    buckets: BTreeMap<i64, FastMap<u32, i64>>,
     totals: Vec<i64>,
 }
 
@@ -146,6 +55,14 @@ impl Window {
         self.totals.iter().enumerate().map(|(i, &n)| (i as u32, n))
     }
 
+    /// The ids that count something now, with their counts.
+    pub fn nonzero(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
+        self.totals()
+            .filter(|&(_, n)| n > 0)
+            .map(|(id, n)| (id, n as u64))
+    }
+
+    #[cfg(test)]
     pub fn bucket_count(&self) -> usize {
         self.buckets.len()
     }
@@ -154,26 +71,6 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn interner_gives_stable_dense_ids_even_when_hashes_collide() {
-        let mut i: Interner<String> = Interner::default();
-        let mut id = |h: u64, s: &str| i.find_or_insert(h, |k| k == s, || s.to_owned());
-        assert_eq!(id(7, "a"), 0);
-        assert_eq!(id(7, "b"), 1); // same hash, other key
-        assert_eq!(id(7, "a"), 0);
-        assert_eq!(id(9, "c"), 2);
-        assert_eq!(i.key(1), "b");
-        assert_eq!(i.find(7, |k| k == "b"), Some(1));
-        assert_eq!(i.find(8, |k| k == "b"), None);
-        assert_eq!(i.len(), 3);
-        let h = |s: &str| StrHasher::new(1).field(s).finish();
-        assert_eq!(h("x"), h("x"));
-        assert_ne!(
-            StrHasher::new(1).field("ab").field("c").finish(),
-            StrHasher::new(1).field("a").field("bc").finish()
-        );
-    }
 
     #[test]
     fn window_slides_by_whole_buckets() {

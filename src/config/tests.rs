@@ -1,4 +1,6 @@
 use super::*;
+use crate::job::{ExtraLabel, JobType};
+use std::time::Duration;
 
 fn err(text: &str) -> String {
     parse(text, "exporter.yaml").unwrap_err().to_string()
@@ -61,7 +63,8 @@ targets:
         Aws {
             max_attempts: 3,
             requests_per_second: 2.5,
-            timeout: Duration::from_secs(10)
+            timeout: Duration::from_secs(10),
+            retry_mode: RetryMode::Standard,
         }
     );
     assert_eq!(c.targets.len(), 2);
@@ -155,7 +158,7 @@ fn bad_job_type_and_extra_label() {
     );
     let e = err("extra_labels: [resource_arn]\n");
     assert!(
-        e.starts_with("exporter.yaml:1: extra_labels: unknown extra label"),
+        e.starts_with("exporter.yaml:1: extra_labels[0]: unknown extra label"),
         "{e}"
     );
 }
@@ -170,14 +173,4 @@ fn refresh_interval_floor_and_overlap_bound() {
         err("lookback: 1h\noverlap: 2h\n"),
         "exporter.yaml:2: overlap: must be shorter than lookback"
     );
-}
-
-#[test]
-fn key_paths_follow_indentation() {
-    let text = "a: 1\nb:\n  c: 2\n  d:\n    - e: 3\n      f: 4\n    - e: 5\n";
-    assert_eq!(key_path(text, 1).as_deref(), Some("a"));
-    assert_eq!(key_path(text, 3).as_deref(), Some("b.c"));
-    assert_eq!(key_path(text, 5).as_deref(), Some("b.d[0].e"));
-    assert_eq!(key_path(text, 6).as_deref(), Some("b.d[0].f"));
-    assert_eq!(key_path(text, 7).as_deref(), Some("b.d[1].e"));
 }

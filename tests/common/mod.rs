@@ -5,22 +5,27 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
 use std::time::Duration;
 
-use aws_backup_exporter::collect::{Shared, TargetRunner, unix_now};
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use aws_backup_exporter::config::{Config, Target};
-use aws_backup_exporter::daemon::simulator_overrides;
-use aws_backup_exporter::metrics::SelfMetrics;
+use aws_backup_exporter::daemon::{Exporter, simulator_credentials};
 use aws_backup_sim::{SimJob, SimJobType, SimOptions, SimServer, Simulator};
 
 pub struct Harness {
     pub sim: Simulator,
     pub server: SimServer,
-    pub shared: Arc<Shared>,
-    pub runners: Vec<TargetRunner>,
+    pub exporter: Exporter,
     pub http: SocketAddr,
     pub config: Config,
+}
+
+pub fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
 }
 
 /// A frozen simulator whose jobs all ended inside a 24 h lookback (history 20 h).
@@ -62,30 +67,14 @@ impl Harness {
         for t in &mut config.targets {
             t.endpoint_url = Some(server.endpoint_url());
         }
-        let shared = Shared::new(config.clone(), Arc::new(SelfMetrics::new()));
-        let overrides = simulator_overrides()
-            .with_initial_backoff(Duration::from_millis(5))
-            .with_standard_retry();
-        let runners = config
-            .targets
-            .iter()
-            .map(|t| TargetRunner::new(t.clone(), shared.clone(), overrides.clone()))
-            .collect();
+        let exporter = Exporter::new(config.clone(), simulator_credentials());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http = listener.local_addr().unwrap();
-        let source: Arc<dyn aws_backup_exporter::http::Source> = shared.clone();
-        tokio::spawn(aws_backup_exporter::http::serve(
-            listener,
-            "/metrics".into(),
-            source,
-            std::future::pending(),
-            Duration::from_secs(1),
-        ));
+        tokio::spawn(exporter.serve(listener, "/metrics", std::future::pending()));
         Harness {
             sim,
             server,
-            shared,
-            runners,
+            exporter,
             http,
             config,
         }
@@ -93,11 +82,7 @@ impl Harness {
 
     /// One refresh of every target, in order; `true` if all succeeded.
     pub async fn refresh(&mut self) -> bool {
-        let mut ok = true;
-        for r in &mut self.runners {
-            ok &= r.refresh().await;
-        }
-        ok
+        self.exporter.refresh().await
     }
 
     /// GET /metrics in text format 0.0.4, parsed.

@@ -1,0 +1,145 @@
+//! One target's AWS Backup client: region, endpoint, credentials (assuming `role_arn` through
+//! STS), retries, timeouts, and the rate limiter every call passes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_backup::Client;
+use aws_sdk_backup::config::Region;
+use aws_sdk_backup::config::retry::RetryPartition;
+
+use super::attempts::{AttemptObserver, CountAttempts};
+use super::error::AwsError;
+use super::limiter::RateLimiter;
+use crate::config::{self, RetryMode, Target};
+
+/// The first retry waits a random time up to this, doubling on every further retry (to 20 s).
+/// Shorter than the SDK's 1 s because the rate limiter already halves the request rate on
+/// every throttle: the backoff only has to spread the retries, not to slow the client down.
+const INITIAL_BACKOFF: Duration = Duration::from_millis(100);
+
+/// How clients are built beyond the configuration: fixed credentials for the simulator
+/// (`--demo`, which must never reach the real credential chain or IMDS), and who hears of each
+/// attempt.
+#[derive(Clone, Default)]
+pub struct ClientOptions {
+    credentials: Option<SharedCredentialsProvider>,
+    observer: Option<AttemptObserver>,
+}
+
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("static_credentials", &self.credentials.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientOptions {
+    /// Fixed credentials instead of the environment's chain.
+    pub fn static_credentials(mut self, access_key: &str, secret: &str) -> Self {
+        self.credentials = Some(SharedCredentialsProvider::new(Credentials::new(
+            access_key,
+            secret,
+            None,
+            None,
+            "aws-backup-exporter",
+        )));
+        self
+    }
+
+    /// Reports every HTTP attempt to `observer`.
+    pub fn observe_attempts(mut self, observer: AttemptObserver) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+}
+
+/// One target's AWS Backup client.
+#[derive(Debug)]
+pub struct BackupApi {
+    pub(super) client: Client,
+    pub(super) limiter: Arc<RateLimiter>,
+    pub(super) page_size: i32,
+    /// `ByAccountId` for every job listing.
+    pub(super) account_filter: Option<String>,
+    region: String,
+}
+
+impl BackupApi {
+    /// Builds the client of one target. Credentials are resolved lazily, on the first call,
+    /// and cached and refreshed by the SDK.
+    pub async fn connect(
+        target: &Target,
+        aws: &config::Aws,
+        page_size: i32,
+        options: &ClientOptions,
+    ) -> Result<Self, AwsError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(region) = &target.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &target.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(creds) = &options.credentials {
+            loader = loader.credentials_provider(creds.clone());
+        }
+        let base = loader.load().await;
+        let region = base.region().map(|r| r.to_string()).ok_or_else(|| {
+            AwsError::setup("no AWS region: set `region` on the target, or AWS_REGION")
+        })?;
+
+        let retry = match aws.retry_mode {
+            RetryMode::Standard => RetryConfig::standard(),
+            RetryMode::Adaptive => RetryConfig::adaptive(),
+        }
+        .with_max_attempts(aws.max_attempts)
+        .with_initial_backoff(INITIAL_BACKOFF);
+        let timeouts = TimeoutConfig::builder()
+            .operation_attempt_timeout(aws.timeout)
+            .connect_timeout(aws.timeout.min(Duration::from_secs(10)))
+            .build();
+        let limiter = Arc::new(RateLimiter::new(aws.requests_per_second));
+        let mut builder = aws_sdk_backup::config::Builder::from(&base)
+            .retry_config(retry)
+            // A retry quota of its own: one target's outage never exhausts another's retries.
+            .retry_partition(RetryPartition::new(format!(
+                "aws-backup-exporter/{}",
+                target.name
+            )))
+            .timeout_config(timeouts)
+            .interceptor(CountAttempts {
+                limiter: limiter.clone(),
+                observer: options.observer.clone(),
+            });
+        if let Some(role_arn) = &target.role_arn {
+            let mut assume = AssumeRoleProvider::builder(role_arn)
+                .session_name("aws-backup-exporter")
+                .region(Region::new(region.clone()))
+                .configure(&base);
+            if let Some(ext) = &target.external_id {
+                assume = assume.external_id(ext);
+            }
+            builder = builder.credentials_provider(assume.build().await);
+        }
+        Ok(BackupApi {
+            client: Client::from_conf(builder.build()),
+            limiter,
+            page_size,
+            account_filter: target.account_id.clone(),
+            region,
+        })
+    }
+
+    /// The region the client talks to (the `region` label).
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+}

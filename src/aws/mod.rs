@@ -1,0 +1,16 @@
+//! The only module that knows the AWS SDK: clients per target, paging, rate limiting, retries,
+//! counting attempts, classifying failures, and turning SDK shapes into the exporter's
+//! vocabulary (`job`).
+
+mod attempts;
+mod client;
+mod convert;
+mod error;
+mod inventory;
+mod jobs;
+mod limiter;
+
+pub use attempts::Outcome;
+pub use client::{BackupApi, ClientOptions};
+pub use error::{AwsError, Cause};
+pub use jobs::Filter;

@@ -1,0 +1,12 @@
+//! The YAML configuration: what it holds (`model`), how it is written (`raw`), and how a file
+//! becomes a validated [`Config`] or an error naming file, line and key (`load`).
+
+mod load;
+mod model;
+mod raw;
+
+#[cfg(test)]
+mod tests;
+
+pub use load::{ConfigError, MAX_LOOKBACK, is_region, load, parse, role_arn_account};
+pub use model::{Aws, Config, Resources, RetryMode, Target};

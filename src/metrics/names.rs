@@ -1,0 +1,21 @@
+//! The exported family names that code refers to in more than one place.
+
+pub const JOBS: &str = "aws_backup_jobs";
+/// Without the `_total` suffix: the OpenMetrics encoder adds it to the sample names.
+pub const JOBS_FINISHED: &str = "aws_backup_jobs_finished";
+pub const JOB_DURATION: &str = "aws_backup_job_duration_seconds";
+pub const JOB_SIZE: &str = "aws_backup_job_size_bytes";
+pub const ACTIVE_OLDEST_AGE: &str = "aws_backup_active_job_oldest_age_seconds";
+pub const RESTORE_VALIDATIONS: &str = "aws_backup_restore_validations";
+pub const RESOURCE_LAST_JOB_TS: &str = "aws_backup_resource_last_job_timestamp_seconds";
+pub const RESOURCE_LAST_JOB_SUCCESS: &str = "aws_backup_resource_last_job_success";
+pub const RESOURCE_LAST_BACKUP_TS: &str = "aws_backup_resource_last_backup_timestamp_seconds";
+pub const LOOKBACK: &str = "aws_backup_lookback_seconds";
+pub const SERIES_DROPPED: &str = "aws_backup_exporter_series_dropped";
+
+/// The per-resource families, for `aws_backup_exporter_series_dropped_total{metric}`.
+pub const PER_RESOURCE: [&str; 3] = [
+    RESOURCE_LAST_JOB_TS,
+    RESOURCE_LAST_JOB_SUCCESS,
+    RESOURCE_LAST_BACKUP_TS,
+];
