@@ -132,7 +132,9 @@ impl ExporterSide {
     /// The exporter on `workers` runtime threads (the daemon uses one per core).
     fn new(config: Config, workers: usize) -> ExporterSide {
         let rt = runtime("exporter", workers);
-        let exporter = rt.block_on(async { Exporter::new(config, simulator_credentials()) });
+        let exporter = rt
+            .block_on(Exporter::start(config, simulator_credentials()))
+            .unwrap();
         ExporterSide {
             rt,
             exporter: Some(exporter),
@@ -519,7 +521,7 @@ fn new_job(template: &SimJob, i: usize, completion: i64) -> SimJob {
         job_id: format!("bench-{completion}-{i}"),
         state: "COMPLETED".into(),
         completion_date: Some(completion),
-        creation_date: completion - 900,
+        creation_date: Some(completion - 900),
         is_parent: false,
         parent_job_id: None,
         ..template.clone()

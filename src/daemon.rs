@@ -17,9 +17,10 @@ use tracing::{error, info};
 pub use crate::aws::ClientOptions;
 pub use crate::metrics::Format;
 
+use crate::aws::{AwsError, identity};
 use crate::cli::Cli;
-use crate::collect::{Health, Publish, TargetRunner};
-use crate::config::{self, Config, Target};
+use crate::collect::{Admit, BoxFuture, Gate, Health, Publish, TargetRunner};
+use crate::config::{self, Caller, Config, Coverage, Target, find_overlap};
 use crate::http::{self, Source};
 use crate::metrics::{MergeSettings, Renderer, SelfMetrics};
 
@@ -46,10 +47,110 @@ impl Source for Served {
     }
 }
 
+/// What each target covers, resolved where it could be; decides for the targets that could
+/// not be resolved at start-up once they can.
+struct Coverages {
+    targets: Vec<Target>,
+    options: ClientOptions,
+    known: std::sync::Mutex<Vec<Option<Coverage>>>,
+}
+
+impl Coverages {
+    async fn resolve(target: &Target, options: &ClientOptions) -> Result<Coverage, AwsError> {
+        let id = identity(target, options).await?;
+        Ok(Coverage {
+            region: Some(id.region),
+            caller: Caller::Account(id.account),
+            ..Coverage::of(target)
+        })
+    }
+
+    /// Resolves every target; `Err` names two that overlap.
+    async fn start(targets: &[Target], options: &ClientOptions) -> Result<Coverages> {
+        let mut known = vec![None; targets.len()];
+        // One target cannot overlap another: nothing to ask AWS.
+        if targets.len() > 1 {
+            let mut tasks = tokio::task::JoinSet::new();
+            for (i, t) in targets.iter().enumerate() {
+                let (t, o) = (t.clone(), options.clone());
+                tasks.spawn(async move { (i, Coverages::resolve(&t, &o).await) });
+            }
+            while let Some(done) = tasks.join_next().await {
+                let Ok((i, result)) = done else { continue };
+                match result {
+                    Ok(c) => known[i] = Some(c),
+                    Err(e) => {
+                        tracing::warn!(target = %targets[i].name, error = %e, "cannot resolve the target's account and region yet; it reads once they are known not to overlap another target's")
+                    }
+                }
+            }
+        }
+        let all: Vec<Coverage> = targets
+            .iter()
+            .zip(&known)
+            .map(|(t, k)| k.clone().unwrap_or_else(|| Coverage::of(t)))
+            .collect();
+        if let Some((i, j, why)) = find_overlap(&all) {
+            bail!(
+                "target {:?} overlaps target {:?}: {why}; each job would be counted twice. \
+                 Remove one of them, or give them different regions or accounts",
+                targets[j].name,
+                targets[i].name
+            );
+        }
+        Ok(Coverages {
+            targets: targets.to_vec(),
+            options: options.clone(),
+            known: std::sync::Mutex::new(if targets.len() > 1 {
+                known
+            } else {
+                vec![Some(Coverage::of(&targets[0]))]
+            }),
+        })
+    }
+
+    fn resolved(&self, i: usize) -> bool {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())[i].is_some()
+    }
+}
+
+impl Gate for Coverages {
+    fn admit<'a>(&'a self, target: &'a str) -> BoxFuture<'a, Admit> {
+        Box::pin(async move {
+            let Some(i) = self.targets.iter().position(|t| t.name == target) else {
+                return Admit::Yes;
+            };
+            if self.resolved(i) {
+                return Admit::Yes;
+            }
+            let mine = match Coverages::resolve(&self.targets[i], &self.options).await {
+                Ok(c) => c,
+                Err(e) => return Admit::NotYet(e),
+            };
+            let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+            for (j, other) in known.iter().enumerate() {
+                if let Some(other) = other
+                    && let Some(why) = config::overlap(&mine, other)
+                {
+                    return Admit::Refused(format!(
+                        "it overlaps target {:?}: {why}",
+                        self.targets[j].name
+                    ));
+                }
+            }
+            known[i] = Some(mine);
+            Admit::Yes
+        })
+    }
+}
+
 impl Exporter {
-    /// Builds the exporter for `config`; must be called inside a tokio runtime (it starts the
-    /// renderer). Every AWS attempt is counted in the exporter's own metrics.
-    pub fn new(config: Config, options: ClientOptions) -> Exporter {
+    /// Builds the exporter for `config`, after making sure that no two targets count the same
+    /// jobs (asking STS for the accounts the configuration does not name); must be called
+    /// inside a tokio runtime (it starts the renderer). Every AWS attempt is counted in the
+    /// exporter's own metrics.
+    pub async fn start(config: Config, options: ClientOptions) -> Result<Exporter> {
+        let coverages = Arc::new(Coverages::start(&config.targets, &options).await?);
         let config = Arc::new(config);
         let self_metrics = Arc::new(SelfMetrics::new());
         let counted = self_metrics.clone();
@@ -71,17 +172,21 @@ impl Exporter {
         let runners = config
             .targets
             .iter()
-            .map(|t| {
+            .enumerate()
+            .map(|(i, t)| {
+                let gate: Option<Arc<dyn Gate>> =
+                    (!coverages.resolved(i)).then(|| coverages.clone() as Arc<dyn Gate>);
                 TargetRunner::new(
                     t.clone(),
                     config.clone(),
                     options.clone(),
                     health.clone(),
                     publish.clone(),
+                    gate,
                 )
             })
             .collect();
-        Exporter { renderer, runners }
+        Ok(Exporter { renderer, runners })
     }
 
     /// Runs every collector of every target once, target after target; `true` if all
@@ -232,7 +337,7 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
         bail!("--demo: this build has no simulator (built without the `demo` feature)");
     }
 
-    let mut exporter = Exporter::new(config.clone(), options);
+    let mut exporter = Exporter::start(config.clone(), options).await?;
     if cli.once {
         let ok = exporter.refresh_concurrently().await;
         use std::io::Write;

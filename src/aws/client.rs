@@ -54,6 +54,10 @@ impl ClientOptions {
         self
     }
 
+    pub(super) fn credentials(&self) -> Option<SharedCredentialsProvider> {
+        self.credentials.clone()
+    }
+
     /// Reports every HTTP attempt to `observer`.
     pub fn observe_attempts(mut self, observer: AttemptObserver) -> Self {
         self.observer = Some(observer);

@@ -35,6 +35,20 @@ pub trait Health: Send + Sync {
     fn round_took(&self, target: &str, seconds: f64);
 }
 
+/// Whether a target may read at all: refused when it would count jobs another target counts.
+pub enum Admit {
+    Yes,
+    /// Not known yet (its identity could not be resolved): no read this round.
+    NotYet(AwsError),
+    /// It overlaps another target: it never reads.
+    Refused(String),
+}
+
+/// Decides, before a target's first read, whether it overlaps another (wired by `daemon`).
+pub trait Gate: Send + Sync {
+    fn admit<'a>(&'a self, target: &'a str) -> BoxFuture<'a, Admit>;
+}
+
 /// Where a target's snapshots go (the renderer, wired by `daemon`).
 pub trait Publish: Send + Sync {
     /// Hands over the target's new snapshot; resolves once it is being served.

@@ -11,5 +11,5 @@ mod registry;
 mod runner;
 
 pub use clock::unix_now;
-pub use collector::{BoxFuture, Health, Publish};
+pub use collector::{Admit, BoxFuture, Gate, Health, Publish};
 pub use runner::TargetRunner;

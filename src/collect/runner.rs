@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use tracing::{info, warn};
 
 use super::clock::unix_now;
-use super::collector::{Collector, Context, Health, Publish};
+use super::collector::{Admit, Collector, Context, Gate, Health, Publish};
 use super::registry::collectors;
 use crate::aggregate::{Settings, TargetAggregate};
 use crate::aws::{BackupApi, ClientOptions};
@@ -28,6 +28,10 @@ pub struct TargetRunner {
     collectors: Vec<Scheduled>,
     health: Arc<dyn Health>,
     publish: Arc<dyn Publish>,
+    /// Asked before the first read; `None` once admitted.
+    gate: Option<Arc<dyn Gate>>,
+    /// Set when the gate refused the target: it never reads.
+    refused: Option<String>,
     first_done: bool,
 }
 
@@ -50,6 +54,7 @@ impl TargetRunner {
         options: ClientOptions,
         health: Arc<dyn Health>,
         publish: Arc<dyn Publish>,
+        gate: Option<Arc<dyn Gate>>,
     ) -> Self {
         let collectors = collectors(&config)
             .into_iter()
@@ -67,6 +72,8 @@ impl TargetRunner {
             collectors,
             health,
             publish,
+            gate,
+            refused: None,
             first_done: false,
         }
     }
@@ -98,10 +105,54 @@ impl TargetRunner {
         self.round(&all).await
     }
 
+    /// Reports every collector as failed, and waits for the next refresh.
+    fn fail_all(&mut self, cause: crate::aws::Cause) {
+        let now = unix_now();
+        for s in &mut self.collectors {
+            self.health
+                .collected(&self.target.name, s.collector.name(), Err(cause), now);
+            s.due = now + self.config.refresh_interval.as_secs_f64();
+        }
+    }
+
+    /// Whether the gate lets the target read (asked until it answers yes or no).
+    async fn admitted(&mut self) -> bool {
+        if let Some(why) = &self.refused {
+            warn!(target = %self.target.name, reason = %why, "target refused: not reading");
+            return false;
+        }
+        let Some(gate) = self.gate.clone() else {
+            return true;
+        };
+        match gate.admit(&self.target.name).await {
+            Admit::Yes => {
+                self.gate = None;
+                true
+            }
+            Admit::NotYet(e) => {
+                warn!(target = %self.target.name, error = %e, "cannot tell yet whether this target overlaps another; not reading until it can");
+                self.fail_all(e.cause);
+                false
+            }
+            Admit::Refused(why) => {
+                tracing::error!(target = %self.target.name, reason = %why, "target refused: it would count the jobs of another target twice");
+                self.refused = Some(why);
+                false
+            }
+        }
+    }
+
     /// One round: the given collectors in order, then the new snapshot is published.
     async fn round(&mut self, which: &[usize]) -> bool {
         let started = Instant::now();
         let name = self.target.name.clone();
+        if !self.admitted().await {
+            if self.refused.is_some() {
+                self.fail_all(crate::aws::Cause::Other);
+            }
+            self.finish(started);
+            return false;
+        }
         if self.api.is_none() {
             match BackupApi::connect(
                 &self.target,
@@ -114,12 +165,7 @@ impl TargetRunner {
                 Ok(api) => self.api = Some(api),
                 Err(e) => {
                     warn!(target = %name, error = %e, "cannot set up the AWS client");
-                    let now = unix_now();
-                    for s in &mut self.collectors {
-                        self.health
-                            .collected(&name, s.collector.name(), Err(e.cause), now);
-                        s.due = now + self.config.refresh_interval.as_secs_f64();
-                    }
+                    self.fail_all(e.cause);
                     self.finish(started);
                     return false;
                 }

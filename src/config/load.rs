@@ -13,6 +13,8 @@ use std::time::Duration;
 use serde_saphyr::Spanned;
 
 use super::model::{Config, RetryMode, Target};
+use super::names::{is_account_id, is_region, is_role_arn};
+use super::overlap::{Coverage, find_overlap};
 use super::raw::{RawConfig, RawTarget};
 use crate::job::{ExtraLabel, JobType};
 
@@ -112,25 +114,6 @@ fn strip_location(message: &str) -> String {
         Some(i) => message[..i].to_owned(),
         None => message.to_owned(),
     }
-}
-
-/// Whether `region` looks like an AWS region (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`):
-/// lowercase words joined by `-`, ending in a number.
-pub fn is_region(region: &str) -> bool {
-    let parts: Vec<&str> = region.split('-').collect();
-    parts.len() >= 3
-        && (2..=4).contains(&parts[0].len())
-        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
-        && parts[1..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts
-            .last()
-            .is_some_and(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
-}
-
-fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 struct Resolver<'a> {
@@ -315,6 +298,7 @@ impl Resolver<'_> {
         }
         let mut names = HashSet::new();
         let mut out = Vec::with_capacity(raw.value.len());
+        let mut lines = Vec::with_capacity(raw.value.len());
         for (i, t) in raw.value.into_iter().enumerate() {
             let key = |field: &str| format!("targets[{i}].{field}");
             let name = t.name.value.trim();
@@ -365,6 +349,7 @@ impl Resolver<'_> {
                     "must be an http:// or https:// URL",
                 ));
             }
+            lines.push(t.name.referenced.line());
             out.push(Target {
                 name: name.to_owned(),
                 region: t.region.map(|s| s.value),
@@ -374,33 +359,18 @@ impl Resolver<'_> {
                 endpoint_url: t.endpoint_url.map(|s| s.value),
             });
         }
+        let coverages: Vec<Coverage> = out.iter().map(Coverage::of).collect();
+        if let Some((i, j, why)) = find_overlap(&coverages) {
+            return Err(ConfigError {
+                file: self.file.into(),
+                line: Some(lines[j]).filter(|&l| l > 0),
+                key: Some(format!("targets[{j}]")),
+                message: format!(
+                    "target {:?} overlaps target {:?} (targets[{i}]): {why}; each job would be counted twice",
+                    out[j].name, out[i].name
+                ),
+            });
+        }
         Ok(out)
     }
-}
-
-/// `arn:PARTITION:iam::ACCOUNT:role/NAME`, with an optional path before the name.
-pub fn is_role_arn(arn: &str) -> bool {
-    role_arn_account(arn).is_some()
-}
-
-/// The account of a role ARN.
-pub fn role_arn_account(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    let (prefix, partition, service, region, account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    let ok = prefix == "arn"
-        && partition.starts_with("aws")
-        && service == "iam"
-        && region.is_empty()
-        && is_account_id(account)
-        && resource
-            .strip_prefix("role/")
-            .is_some_and(|n| !n.is_empty() && !n.ends_with('/'));
-    ok.then_some(account)
 }

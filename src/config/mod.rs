@@ -3,10 +3,14 @@
 
 mod load;
 mod model;
+mod names;
+mod overlap;
 mod raw;
 
 #[cfg(test)]
 mod tests;
 
-pub use load::{ConfigError, MAX_LOOKBACK, is_region, load, parse, role_arn_account};
+pub use load::{ConfigError, MAX_LOOKBACK, load, parse};
 pub use model::{Aws, Config, Resources, RetryMode, Target};
+pub use names::role_arn_account;
+pub use overlap::{Caller, Coverage, find_overlap, overlap};

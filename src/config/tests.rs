@@ -174,3 +174,133 @@ fn refresh_interval_floor_and_overlap_bound() {
         "exporter.yaml:2: overlap: must be shorter than lookback"
     );
 }
+
+#[test]
+fn every_refusal_names_file_line_and_full_key_path() {
+    let cases: &[(&str, &str)] = &[
+        // Unknown keys, at the top, nested, and in a list item.
+        ("lookbak: 24h\n", "exporter.yaml:1: lookbak: unknown field"),
+        (
+            "aws:\n  timeuot: 5s\n",
+            "exporter.yaml:2: aws.timeuot: unknown field",
+        ),
+        (
+            "targets:\n  - name: a\n    regoin: us-east-1\n",
+            "exporter.yaml:3: targets[0].regoin: unknown field",
+        ),
+        // Bad values.
+        (
+            "refresh_interval: soon\n",
+            "exporter.yaml:1: refresh_interval: invalid value",
+        ),
+        (
+            "aws: { timeout: 0s }\n",
+            "exporter.yaml:1: aws.timeout: must be at least 100ms",
+        ),
+        (
+            "aws:\n  timeout: 2h\n",
+            "exporter.yaml:2: aws.timeout: must be at most 10m",
+        ),
+        (
+            "aws:\n  requests_per_second: 1e-20\n",
+            "exporter.yaml:2: aws.requests_per_second: must be between 0.01 and 1000000, got 0.00000000000000000001",
+        ),
+        (
+            "aws:\n  requests_per_second: .inf\n",
+            "exporter.yaml:2: aws.requests_per_second: must be between 0.01 and 1000000, got inf",
+        ),
+        (
+            "aws:\n  max_attempts: 0\n",
+            "exporter.yaml:2: aws.max_attempts: must be between 1 and 20, got 0",
+        ),
+        (
+            "aws:\n  retry_mode: eager\n",
+            "exporter.yaml:2: aws.retry_mode: unknown retry mode \"eager\", expected standard or adaptive",
+        ),
+        (
+            "resources:\n  max_series: 0\n",
+            "exporter.yaml:2: resources.max_series: must be between 1 and 10000000, got 0",
+        ),
+        (
+            "page_size: -3\n",
+            "exporter.yaml:1: page_size: must be between 1 and 1000, got -3",
+        ),
+        (
+            "refresh_interval: 2d\n",
+            "exporter.yaml:1: refresh_interval: must be at most 1day",
+        ),
+        (
+            "lookback: 30s\n",
+            "exporter.yaml:1: lookback: must be at least 1m",
+        ),
+        (
+            "job_types: []\n",
+            "exporter.yaml:1: job_types: must list at least one",
+        ),
+        (
+            "job_types: [backup, backup]\n",
+            "exporter.yaml:1: job_types[1]: backup is listed twice",
+        ),
+        (
+            "targets: []\n",
+            "exporter.yaml:1: targets: must list at least one target",
+        ),
+        (
+            "targets:\n  - name: a\n  - name: b\n    region: us east 1\n",
+            "exporter.yaml:4: targets[1].region: \"us east 1\" is not an AWS region",
+        ),
+        (
+            "targets:\n  - name: a\n    endpoint_url: localhost:9943\n",
+            "exporter.yaml:3: targets[0].endpoint_url: must be an http:// or https:// URL",
+        ),
+        (
+            "targets:\n  - name: \" \"\n",
+            "exporter.yaml:2: targets[0].name: must not be empty",
+        ),
+        ("page_size: many\n", "exporter.yaml:1: page_size: invalid"),
+    ];
+    for (text, want) in cases {
+        let e = err(text);
+        assert!(
+            e.starts_with(want),
+            "{text:?}\n  got:  {e}\n  want: {want}…"
+        );
+    }
+}
+
+#[test]
+fn overlapping_targets_are_refused_naming_both() {
+    // An organization target and a member's role in the same region (the old README example).
+    let e = err(
+        "targets:\n  - name: org\n    region: eu-west-1\n    account_id: \"*\"\n  \
+         - name: sandbox\n    region: eu-west-1\n    role_arn: arn:aws:iam::210987654321:role/x\n",
+    );
+    assert!(
+        e.starts_with(
+            "exporter.yaml:5: targets[1]: target \"sandbox\" overlaps target \"org\" (targets[0]): \
+             an organization target"
+        ),
+        "{e}"
+    );
+    // Two roles in one account and region.
+    let e = err(
+        "targets:\n  - name: a\n    region: us-east-1\n    role_arn: arn:aws:iam::210987654321:role/x\n  \
+         - name: b\n    region: us-east-1\n    role_arn: arn:aws:iam::210987654321:role/y\n",
+    );
+    assert!(e.contains("target \"b\" overlaps target \"a\""), "{e}");
+    assert!(
+        e.contains("both read account 210987654321 in us-east-1"),
+        "{e}"
+    );
+    // The same, in different regions, or different accounts: fine.
+    assert!(
+        parse(
+            "targets:\n  - name: a\n    region: us-east-1\n    account_id: \"*\"\n  \
+             - name: b\n    region: eu-west-1\n    account_id: \"*\"\n  \
+             - name: c\n    region: us-west-2\n    role_arn: arn:aws:iam::210987654321:role/x\n  \
+             - name: d\n    region: us-west-2\n    role_arn: arn:aws:iam::110987654321:role/x\n",
+            "x"
+        )
+        .is_ok()
+    );
+}

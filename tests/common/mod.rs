@@ -7,6 +7,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_backup_exporter::config::{Config, Target};
@@ -15,7 +16,7 @@ use aws_backup_sim::{SimJob, SimJobType, SimOptions, SimServer, Simulator};
 
 pub struct Harness {
     pub sim: Simulator,
-    pub server: SimServer,
+    pub server: Arc<SimServer>,
     pub exporter: Exporter,
     pub http: SocketAddr,
     pub config: Config,
@@ -67,7 +68,19 @@ impl Harness {
         for t in &mut config.targets {
             t.endpoint_url = Some(server.endpoint_url());
         }
-        let exporter = Exporter::new(config.clone(), simulator_credentials());
+        Harness::with(sim, Arc::new(server), config).await
+    }
+
+    /// The exporter as a process restarted on the same AWS would be: nothing kept but the
+    /// configuration.
+    pub async fn restart(&self) -> Harness {
+        Harness::with(self.sim.clone(), self.server.clone(), self.config.clone()).await
+    }
+
+    async fn with(sim: Simulator, server: Arc<SimServer>, config: Config) -> Harness {
+        let exporter = Exporter::start(config.clone(), simulator_credentials())
+            .await
+            .expect("the configuration has no overlapping targets");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http = listener.local_addr().unwrap();
         tokio::spawn(exporter.serve(listener, "/metrics", std::future::pending()));
@@ -392,7 +405,7 @@ pub fn new_backup_job(template: &SimJob, id: &str, state: &str, completion: i64)
             .to_owned(),
         ),
         status_message: None,
-        creation_date: completion - 600,
+        creation_date: Some(completion - 600),
         completion_date: Some(completion),
         is_parent: false,
         parent_job_id: None,

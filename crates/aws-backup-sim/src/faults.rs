@@ -18,6 +18,12 @@ pub struct Faults {
     pub malformed_every: Option<u32>,
     /// Added to every response.
     pub latency: Duration,
+    /// Every listing answers with a NextToken that leads back to its first page, for ever: a
+    /// paginator that loops.
+    pub loop_tokens: bool,
+    /// Restore job ids DescribeRestoreJob answers with ResourceNotFoundException, though the
+    /// listings show them.
+    pub undescribable: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -530,6 +530,7 @@ impl Planned {
             plan: self.plan.as_deref().map(|p| strs.intern(p)),
             validation,
             is_parent: self.is_parent,
+            dated: true,
         }
     }
 }
@@ -990,6 +991,7 @@ pub(crate) fn bulk(org: &Org, store: &mut Store, n: usize, now: i64, history: i6
             plan: None,
             validation: None,
             is_parent: false,
+            dated: true,
         });
     }
     store.bulk_append(SimJobType::Backup, recs);

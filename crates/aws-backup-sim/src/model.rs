@@ -178,6 +178,8 @@ pub(crate) struct Rec {
     pub plan: Option<Sym>,
     pub validation: Option<Sym>,
     pub is_parent: bool,
+    /// Whether CreationDate is listed; `creation` still orders the job in its index.
+    pub dated: bool,
 }
 
 impl Rec {
@@ -199,7 +201,7 @@ impl Rec {
         let validation = opt(&j.validation_status, restore);
         Rec {
             id: JobId::parse(&j.job_id),
-            creation: j.creation_date,
+            creation: j.creation_date.or(j.completion_date).unwrap_or_default(),
             completion: j.completion_date,
             size: j.backup_size_bytes,
             account: strs.intern(&j.account_id),
@@ -215,6 +217,7 @@ impl Rec {
             plan,
             validation,
             is_parent: j.is_parent,
+            dated: j.creation_date.is_some(),
         }
     }
 
@@ -233,7 +236,7 @@ impl Rec {
             resource_type: strs.str(self.resource_type).to_owned(),
             resource_name: s(self.resource_name),
             backup_vault_name: s(self.vault),
-            creation_date: self.creation,
+            creation_date: self.dated.then_some(self.creation),
             completion_date: self.completion,
             backup_size_bytes: self.size,
             is_parent: self.is_parent,

@@ -81,6 +81,7 @@ impl Simulator {
                 vault: Some(s.intern(r.vault)),
                 last_job: None,
                 before: Some(now - history - r.prior_age),
+                removed: false,
             };
             store.add_resource(res);
         }
@@ -164,6 +165,7 @@ impl Simulator {
         store
             .resources
             .iter()
+            .filter(|r| !r.removed)
             .filter_map(|r| {
                 let last = store.last_backup(r)?;
                 Some(SimResource {
@@ -176,6 +178,24 @@ impl Simulator {
                 })
             })
             .collect()
+    }
+
+    #[cfg(any(test, feature = "testing"))]
+    /// Stops protecting the resources with this ARN: ListProtectedResources no longer lists
+    /// them (their jobs stay). Returns how many were removed.
+    pub fn remove_protected_resource(&self, arn: &str) -> usize {
+        self.sync();
+        let mut st = self.inner.state.write().expect("state lock");
+        let store = &mut st.store;
+        let Some(sym) = store.strs.get(arn) else {
+            return 0;
+        };
+        let mut n = 0;
+        for r in store.resources.iter_mut().filter(|r| r.arn == sym) {
+            n += usize::from(!r.removed);
+            r.removed = true;
+        }
+        n
     }
 
     #[cfg(any(test, feature = "testing"))]
@@ -343,7 +363,7 @@ impl Simulator {
                 self.api(&op, query, &caller)
             }
         };
-        let mut faulted = fault.is_some();
+        let mut faulted = fault.is_some() || self.injected(&op);
         if fault == Some(Fault::Malformed) {
             // Only a successful answer can be broken; an error stays an error.
             faulted = reply.status == 200;
@@ -356,6 +376,16 @@ impl Simulator {
         reply
     }
 
+    /// Whether a standing fault (a looping token, an undescribable job) shaped this answer.
+    fn injected(&self, op: &Op) -> bool {
+        let f = &self.inner.faults.lock().expect("faults lock").faults;
+        match op {
+            Op::ListJobs(_) | Op::ListProtectedResources => f.loop_tokens,
+            Op::DescribeRestoreJob(id) => f.undescribable.contains(id),
+            Op::Sts => false,
+        }
+    }
+
     fn record(&self, op: &str, faulted: bool) {
         self.inner
             .counts
@@ -365,6 +395,39 @@ impl Simulator {
     }
 
     fn api(&self, op: &Op, query: &str, caller: &Caller) -> Reply {
+        let (looping, undescribable) = {
+            let f = self.inner.faults.lock().expect("faults lock");
+            let gone = match op {
+                Op::DescribeRestoreJob(id) => f.faults.undescribable.contains(id),
+                _ => false,
+            };
+            (f.faults.loop_tokens, gone)
+        };
+        if undescribable && let Op::DescribeRestoreJob(id) = op {
+            return Reply::error(
+                404,
+                "ResourceNotFoundException",
+                &format!("Restore job {id} was not found."),
+            );
+        }
+        let listing = matches!(op, Op::ListJobs(_) | Op::ListProtectedResources);
+        if looping && listing {
+            // Every page is the first page, and its token leads back to it.
+            let first: String = query
+                .split('&')
+                .filter(|p| !p.starts_with("nextToken="))
+                .collect::<Vec<_>>()
+                .join("&");
+            let mut reply = self.answer(op, &first, caller);
+            if reply.status == 200 {
+                loop_token(&mut reply.body);
+            }
+            return reply;
+        }
+        self.answer(op, query, caller)
+    }
+
+    fn answer(&self, op: &Op, query: &str, caller: &Caller) -> Reply {
         let st = self.inner.state.read().expect("state lock");
         let (store, now) = (&st.store, st.live.cursor);
         let query = Query::parse(query);
@@ -377,6 +440,19 @@ impl Simulator {
             Op::Sts => Reply::error(500, "InternalFailure", "unreachable"),
         }
     }
+}
+
+/// The token of a looping paginator: always the same one.
+const LOOP_TOKEN: &str = "6c6f6f70";
+
+/// Replaces (or adds) a listing's NextToken with [`LOOP_TOKEN`].
+fn loop_token(body: &mut Vec<u8>) {
+    let text = String::from_utf8_lossy(body).into_owned();
+    let base = match text.find(",\"NextToken\":") {
+        Some(i) => &text[..i],
+        None => text.strip_suffix('}').unwrap_or(&text),
+    };
+    *body = format!("{base},\"NextToken\":\"{LOOP_TOKEN}\"}}").into_bytes();
 }
 
 impl Responder for Simulator {

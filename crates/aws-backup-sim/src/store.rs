@@ -89,6 +89,8 @@ pub(crate) struct ResRec {
     /// A recovery point older than the job history, so a resource whose recent jobs all failed
     /// is still listed, with a stale LastBackupTime, as AWS would.
     pub before: Option<i64>,
+    /// No longer protected (its recovery points deleted): ListProtectedResources leaves it out.
+    pub removed: bool,
 }
 
 /// What ListProtectedResources reports for a resource.
@@ -225,6 +227,7 @@ impl Store {
             vault: rec.vault,
             last_job: None,
             before: None,
+            removed: false,
         };
         self.add_resource(r)
     }
@@ -466,6 +469,7 @@ impl Store {
         for (i, r) in self.resources.iter().enumerate().skip(start) {
             if r.account != account
                 || r.region != region
+                || r.removed
                 || (r.last_job.is_none() && r.before.is_none())
             {
                 continue;

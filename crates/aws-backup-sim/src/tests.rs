@@ -143,7 +143,7 @@ fn from_wire(ty: SimJobType, region: &str, v: &Value) -> SimJob {
         resource_type: s(v, "ResourceType").unwrap(),
         resource_name: name,
         backup_vault_name: vault,
-        creation_date: n(v, "CreationDate").unwrap(),
+        creation_date: n(v, "CreationDate"),
         completion_date: n(v, "CompletionDate"),
         backup_size_bytes: n(v, "BackupSizeInBytes"),
         is_parent: v["IsParent"].as_bool().unwrap(),
@@ -257,12 +257,12 @@ fn the_organization_looks_like_a_real_one() {
         }
     }
     for j in &jobs {
-        assert!(j.creation_date <= NOW);
+        assert!(j.creation_date.unwrap() <= NOW);
         match j.completion_date {
             Some(c) => {
                 assert!(!ACTIVE.contains(&j.state.as_str()), "{j:?}");
                 assert!(
-                    (NOW - 26 * 3600..=NOW).contains(&c) && c > j.creation_date,
+                    (NOW - 26 * 3600..=NOW).contains(&c) && c > j.creation_date.unwrap(),
                     "{j:?}"
                 );
             }
@@ -423,11 +423,11 @@ fn every_filter_selects_exactly_the_matching_jobs() {
         ),
         (
             format!("createdAfter={}", date(NOW - 6 * 3600)),
-            Box::new(|j: &SimJob| j.creation_date > NOW - 6 * 3600),
+            Box::new(|j: &SimJob| j.creation_date.unwrap() > NOW - 6 * 3600),
         ),
         (
             format!("createdBefore={}", date(NOW - 20 * 3600)),
-            Box::new(|j: &SimJob| j.creation_date < NOW - 20 * 3600),
+            Box::new(|j: &SimJob| j.creation_date.unwrap() < NOW - 20 * 3600),
         ),
         (
             format!("completeAfter={}", date(NOW - 2 * 3600)),
@@ -595,7 +595,7 @@ fn new_job(id: &str, creation: i64, completion: Option<i64>, state: &str, accoun
         resource_type: "EBS".into(),
         resource_name: Some("late-volume".into()),
         backup_vault_name: Some("Default".into()),
-        creation_date: creation,
+        creation_date: Some(creation),
         completion_date: completion,
         backup_size_bytes: completion.map(|_| 8 << 30),
         is_parent: false,
@@ -1132,7 +1132,7 @@ fn protected_resources_page_through_the_callers_resources() {
                     && j.state == "COMPLETED"
                     && j.resource_arn == r.resource_arn
             })
-            .map(|j| j.creation_date)
+            .map(|j| j.creation_date.unwrap())
             .max();
         match newest {
             Some(t) => assert_eq!(r.last_backup_time, Some(t)),
@@ -1256,7 +1256,7 @@ fn time_moves_jobs_through_their_states() {
             ended_in_window = 0;
         }
         for j in &jobs {
-            assert!(j.creation_date <= t);
+            assert!(j.creation_date.unwrap() <= t);
             let o = order(&j.job_type, &j.state);
             let key = format!("{:?}/{}", j.job_type, j.job_id);
             if let Some((prev, completion, validation)) = last.get(&key) {
@@ -1295,7 +1295,13 @@ fn advancing_gives_what_generating_later_gives() {
     let from_a: Vec<SimJob> = a.jobs().into_iter().filter(recent).collect();
     assert_eq!(sorted(from_a), sorted(b.jobs()));
     // Jobs created after the first `now` are new, listed ones.
-    assert!(b.jobs().iter().filter(|j| j.creation_date > NOW).count() > 100);
+    assert!(
+        b.jobs()
+            .iter()
+            .filter(|j| j.creation_date.unwrap() > NOW)
+            .count()
+            > 100
+    );
 }
 
 #[test]
@@ -1322,7 +1328,7 @@ fn bulk_store_has_exactly_n_completed_jobs() {
         );
         assert_eq!(j.account_id, mgmt);
         let c = j.completion_date.unwrap();
-        assert!(c > NOW - 26 * 3600 && c <= NOW && j.creation_date < c);
+        assert!(c > NOW - 26 * 3600 && c <= NOW && j.creation_date.unwrap() < c);
     }
     assert_eq!(
         jobs.iter().filter_map(|j| j.completion_date).max(),
@@ -1461,7 +1467,7 @@ async fn the_real_sdk_reads_what_jobs_returns() {
         resource_type: j.resource_type().unwrap().to_owned(),
         resource_name: j.resource_name().map(str::to_owned),
         backup_vault_name: j.backup_vault_name().map(str::to_owned),
-        creation_date: j.creation_date().unwrap().secs(),
+        creation_date: j.creation_date().map(|d| d.secs()),
         completion_date: j.completion_date().map(|d| d.secs()),
         backup_size_bytes: j.backup_size_in_bytes(),
         is_parent: j.is_parent(),
@@ -1835,4 +1841,100 @@ fn a_malformed_fault_only_breaks_successful_answers() {
         (c.total("ListBackupJobs"), c.faulted("ListBackupJobs")),
         (2, 1)
     );
+}
+
+#[test]
+fn standing_faults_loop_tokens_hide_restore_jobs_and_resources_leave() {
+    let sim = sim();
+    let auth = mgmt_auth("us-east-1");
+    // A looping paginator: every page is the first, always with the same token.
+    sim.set_faults(Faults {
+        loop_tokens: true,
+        ..Faults::default()
+    });
+    let q = format!("completeAfter={}&maxResults=5", date(NOW - 3600));
+    let first = json(&get(&sim, &format!("/backup-jobs?{q}"), &auth));
+    let token = first["NextToken"].as_str().unwrap().to_owned();
+    let again = json(&get(
+        &sim,
+        &format!("/backup-jobs?{q}&nextToken={}", enc(&token)),
+        &auth,
+    ));
+    assert_eq!(again["NextToken"].as_str(), Some(token.as_str()));
+    assert_eq!(again["BackupJobs"], first["BackupJobs"]);
+    let resources = json(&get(&sim, "/resources?maxResults=1000", &auth));
+    assert_eq!(resources["NextToken"].as_str(), Some(token.as_str()));
+    assert_eq!(sim.requests().faulted("ListBackupJobs"), 2);
+
+    // A restore job the listings show and DescribeRestoreJob cannot find.
+    let restore = sim
+        .jobs()
+        .into_iter()
+        .find(|j| j.job_type == SimJobType::Restore && j.region == "us-east-1")
+        .unwrap();
+    sim.set_faults(Faults {
+        undescribable: vec![restore.job_id.clone()],
+        ..Faults::default()
+    });
+    let r = get(&sim, &format!("/restore-jobs/{}", restore.job_id), &auth);
+    assert_eq!(
+        (r.status, error_code(&r)),
+        (404, "ResourceNotFoundException".into())
+    );
+    sim.set_faults(Faults::default());
+    assert_eq!(
+        get(&sim, &format!("/restore-jobs/{}", restore.job_id), &auth).status,
+        200
+    );
+
+    // A resource no longer protected leaves ListProtectedResources; its jobs stay.
+    let listed = |sim: &Simulator| -> Vec<String> {
+        json(&get(sim, "/resources?maxResults=1000", &auth))["Results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["ResourceArn"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let before = listed(&sim);
+    let gone = before[0].clone();
+    let jobs = sim.jobs().len();
+    assert_eq!(sim.remove_protected_resource(&gone), 1);
+    let after = listed(&sim);
+    assert_eq!(after.len(), before.len() - 1);
+    assert!(!after.contains(&gone));
+    assert!(!sim.resources().iter().any(|r| r.resource_arn == gone));
+    assert_eq!(sim.jobs().len(), jobs);
+    assert_eq!(sim.remove_protected_resource("arn:nothing"), 0);
+}
+
+#[test]
+fn a_job_without_creation_date_is_listed_without_one() {
+    let sim = sim();
+    let account = sim.management_account();
+    let mut job = new_job(
+        "UNDATED-1",
+        NOW - 600,
+        Some(NOW - 60),
+        "COMPLETED",
+        &account,
+    );
+    job.creation_date = None;
+    job.message_category = Some("SUCCESS".into());
+    sim.insert(job.clone());
+    let r = get(
+        &sim,
+        &format!("/backup-jobs?completeAfter={}", date(NOW - 120)),
+        &mgmt_auth("us-east-1"),
+    );
+    let v = json(&r);
+    let listed = v["BackupJobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["BackupJobId"] == "UNDATED-1")
+        .expect("listed");
+    assert!(listed.get("CreationDate").is_none(), "{listed}");
+    assert_eq!(listed["CompletionDate"], NOW - 60);
+    assert!(sim.jobs().contains(&job));
 }

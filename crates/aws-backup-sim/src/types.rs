@@ -31,7 +31,8 @@ pub struct SimJob {
     pub resource_name: Option<String>,
     /// For copy jobs, the source vault.
     pub backup_vault_name: Option<String>,
-    pub creation_date: i64,
+    /// `None`: the API leaves CreationDate out (as AWS has been seen to for some jobs).
+    pub creation_date: Option<i64>,
     pub completion_date: Option<i64>,
     pub backup_size_bytes: Option<i64>,
     pub is_parent: bool,

@@ -140,7 +140,9 @@ impl<'a> JobWriter<'a> {
             o.str("RecoveryPointArn", &self.scratch);
         }
         o.str("ResourceArn", strs.str(r.resource_arn));
-        o.num("CreationDate", r.creation);
+        if r.dated {
+            o.num("CreationDate", r.creation);
+        }
         o.opt_num("CompletionDate", r.completion);
         o.str("State", state);
         o.opt_str("StatusMessage", strs.opt(r.status_message));
@@ -170,7 +172,9 @@ impl<'a> JobWriter<'a> {
         o.str("RecoveryPointArn", &self.scratch);
         o.str("SourceResourceArn", strs.str(r.resource_arn));
         o.raw(self.fragment((SimJobType::Restore, r.account, r.region, r.vault)));
-        o.num("CreationDate", r.creation);
+        if r.dated {
+            o.num("CreationDate", r.creation);
+        }
         o.opt_num("CompletionDate", r.completion);
         o.str("Status", state);
         o.opt_str("StatusMessage", strs.opt(r.status_message));
@@ -241,7 +245,9 @@ impl<'a> JobWriter<'a> {
             o.str("DestinationRecoveryPointArn", &self.scratch);
         }
         o.str("ResourceArn", strs.str(r.resource_arn));
-        o.num("CreationDate", r.creation);
+        if r.dated {
+            o.num("CreationDate", r.creation);
+        }
         o.opt_num("CompletionDate", r.completion);
         o.str("State", state);
         o.opt_str("StatusMessage", strs.opt(r.status_message));
