@@ -1,7 +1,8 @@
 //! Benchmarks of the real exporter against the simulator over loopback (see BENCHMARKS.md).
 //!
 //!   cargo bench --bench exporter                 # every section
-//!   cargo bench --bench exporter -- scrape       # one section: backfill, memory, scrape, api, cpu
+//!   cargo bench --bench exporter -- scrape       # one section: backfill, memory, scrape, api,
+//!                                                # cpu, throttling
 //!
 //! Each figure is the median of several runs with the spread (min–max). The simulator runs on
 //! its own runtime threads (named `sim`), the exporter on others (named `exporter`), so CPU is
@@ -645,6 +646,62 @@ fn api_and_cpu(section: &str) {
     }
 }
 
+/// Time to ready (the first refresh) of a 3,000-job backfill at page size 100 and the default
+/// 10 requests/s, with a share of all API calls throttled, in each retry mode.
+fn throttling() {
+    use aws_backup_exporter::config::RetryMode;
+    use aws_backup_sim::Faults;
+    println!("\n## Throttling: time to ready, 3,000 backup jobs, page size 100, 10 requests/s\n");
+    println!("| throttled calls | retry mode | time to ready | × unthrottled | requests (throttled) |");
+    println!("|---|---|---|---|---|");
+    let sim = SimSide::start(SimOptions {
+        bulk_backup_jobs: Some(3000),
+        history: Duration::from_secs(20 * 3600),
+        live: false,
+        ..SimOptions::default()
+    });
+    let mut base = None;
+    for (share, every) in [("0 %", None), ("10 %", Some(10)), ("33 %", Some(3)), ("50 %", Some(2))] {
+        for mode in [RetryMode::Standard, RetryMode::Adaptive] {
+            if mode == RetryMode::Adaptive && every != Some(3) {
+                continue;
+            }
+            let runs = if mode == RetryMode::Adaptive { 1 } else { RUNS };
+            let (mut walls, mut reqs, mut throttled) = (vec![], vec![], vec![]);
+            for _ in 0..runs {
+                let mut cfg = bench_config(&sim.url(), vec![JobType::Backup]);
+                cfg.page_size = 100;
+                cfg.aws = aws_backup_exporter::config::Aws {
+                    retry_mode: mode,
+                    ..Config::default().aws
+                };
+                let before = sim.sim.requests();
+                sim.sim.set_faults(Faults {
+                    throttle_every: every,
+                    ..Faults::default()
+                });
+                let mut exp = ExporterSide::new(cfg, 1);
+                let (wall, _) = exp.refresh();
+                let after = sim.sim.requests();
+                let ops = ["ListBackupJobs", "ListProtectedResources"];
+                reqs.push(ops.iter().map(|o| after.total(o) - before.total(o)).sum::<u64>() as f64);
+                throttled.push(ops.iter().map(|o| after.faulted(o) - before.faulted(o)).sum::<u64>() as f64);
+                walls.push(wall);
+            }
+            let (med, lo, hi) = stats(walls);
+            let b = *base.get_or_insert(med);
+            println!(
+                "| {share} | {} | {med:.1} s ({lo:.1}–{hi:.1}) | {:.2}× | {:.0} ({:.0}) |",
+                mode.as_str(),
+                med / b,
+                stats(reqs).0,
+                stats(throttled).0
+            );
+        }
+    }
+    sim.sim.set_faults(Faults::default());
+}
+
 fn main() {
     let filter: Vec<String> = std::env::args()
         .skip(1)
@@ -672,5 +729,8 @@ fn main() {
     }
     if want("cpu") {
         api_and_cpu("cpu");
+    }
+    if want("throttling") {
+        throttling();
     }
 }
