@@ -652,7 +652,9 @@ fn throttling() {
     use aws_backup_exporter::config::RetryMode;
     use aws_backup_sim::Faults;
     println!("\n## Throttling: time to ready, 3,000 backup jobs, page size 100, 10 requests/s\n");
-    println!("| throttled calls | retry mode | time to ready | × unthrottled | requests (throttled) |");
+    println!(
+        "| throttled calls | retry mode | time to ready | × unthrottled | requests (throttled) |"
+    );
     println!("|---|---|---|---|---|");
     let sim = SimSide::start(SimOptions {
         bulk_backup_jobs: Some(3000),
@@ -661,7 +663,12 @@ fn throttling() {
         ..SimOptions::default()
     });
     let mut base = None;
-    for (share, every) in [("0 %", None), ("10 %", Some(10)), ("33 %", Some(3)), ("50 %", Some(2))] {
+    for (share, every) in [
+        ("0 %", None),
+        ("10 %", Some(10)),
+        ("33 %", Some(3)),
+        ("50 %", Some(2)),
+    ] {
         for mode in [RetryMode::Standard, RetryMode::Adaptive] {
             if mode == RetryMode::Adaptive && every != Some(3) {
                 continue;
@@ -684,8 +691,16 @@ fn throttling() {
                 let (wall, _) = exp.refresh();
                 let after = sim.sim.requests();
                 let ops = ["ListBackupJobs", "ListProtectedResources"];
-                reqs.push(ops.iter().map(|o| after.total(o) - before.total(o)).sum::<u64>() as f64);
-                throttled.push(ops.iter().map(|o| after.faulted(o) - before.faulted(o)).sum::<u64>() as f64);
+                reqs.push(
+                    ops.iter()
+                        .map(|o| after.total(o) - before.total(o))
+                        .sum::<u64>() as f64,
+                );
+                throttled.push(
+                    ops.iter()
+                        .map(|o| after.faulted(o) - before.faulted(o))
+                        .sum::<u64>() as f64,
+                );
                 walls.push(wall);
             }
             let (med, lo, hi) = stats(walls);
