@@ -2,7 +2,7 @@
 //!
 //!   cargo bench --bench exporter                 # every section
 //!   cargo bench --bench exporter -- scrape       # one section: backfill, memory, scrape, api,
-//!                                                # cpu, throttling
+//!                                                # cpu, throttling, tls
 //!
 //! Each figure is the median of several runs with the spread (min–max). The simulator runs on
 //! its own runtime threads (named `sim`), the exporter on others (named `exporter`), so CPU is
@@ -158,16 +158,24 @@ impl ExporterSide {
     }
 
     fn serve(&self) -> SocketAddr {
+        self.serve_with(None)
+    }
+
+    fn serve_with(
+        &self,
+        web: Option<std::sync::Arc<aws_backup_exporter::daemon::WebConfigFile>>,
+    ) -> SocketAddr {
         let listener = self
             .rt
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap();
         let addr = listener.local_addr().unwrap();
-        let server =
-            self.exporter
-                .as_ref()
-                .unwrap()
-                .serve(listener, "/metrics", std::future::pending());
+        let server = self.exporter.as_ref().unwrap().serve(
+            listener,
+            "/metrics",
+            web,
+            std::future::pending(),
+        );
         self.rt.spawn(server);
         addr
     }
@@ -181,7 +189,7 @@ impl ExporterSide {
 }
 
 /// Reads one HTTP/1.1 response with a Content-Length body from a keep-alive connection.
-fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> (u16, Vec<u8>) {
+fn read_response(s: &mut impl Read, buf: &mut Vec<u8>) -> (u16, Vec<u8>) {
     buf.clear();
     let mut chunk = [0u8; 65536];
     let header_end = loop {
@@ -419,6 +427,23 @@ fn memory() {
     }
 }
 
+/// A keep-alive connection, plain or TLS.
+trait Conn: Read + Write + Send {}
+impl<T: Read + Write + Send> Conn for T {}
+
+fn connect(addr: SocketAddr, tls: Option<&std::sync::Arc<rustls::ClientConfig>>) -> Box<dyn Conn> {
+    let s = TcpStream::connect(addr).unwrap();
+    s.set_nodelay(true).unwrap();
+    match tls {
+        None => Box::new(s),
+        Some(cfg) => {
+            let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+            let conn = rustls::ClientConnection::new(cfg.clone(), name).unwrap();
+            Box::new(rustls::StreamOwned::new(conn, s))
+        }
+    }
+}
+
 /// `clients` connections scraping for `per_client` requests each; latencies in ms and rps.
 fn scrape_load(
     addr: SocketAddr,
@@ -426,12 +451,22 @@ fn scrape_load(
     per_client: usize,
     headers: &'static str,
 ) -> (Vec<f64>, f64) {
+    scrape_load_over(addr, None, clients, per_client, headers.to_owned())
+}
+
+fn scrape_load_over(
+    addr: SocketAddr,
+    tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+    clients: usize,
+    per_client: usize,
+    headers: String,
+) -> (Vec<f64>, f64) {
     let t0 = Instant::now();
     let handles: Vec<_> = (0..clients)
         .map(|_| {
+            let (tls, headers) = (tls.clone(), headers.clone());
             std::thread::spawn(move || {
-                let mut s = TcpStream::connect(addr).unwrap();
-                s.set_nodelay(true).unwrap();
+                let mut s = connect(addr, tls.as_ref());
                 let mut buf = Vec::new();
                 let mut lat = Vec::with_capacity(per_client);
                 for _ in 0..per_client {
@@ -514,6 +549,102 @@ fn scrape() {
                 "| {name} | {clients} | {p50:.2} ms | {p99:.2} ms ({p99lo:.2}–{p99hi:.2}) | {rps:.0} |"
             );
         }
+    }
+}
+
+/// TLS and basic auth beside plain HTTP, gzip, on keep-alive connections: the runs alternate
+/// so that both see the same machine.
+fn tls() {
+    use base64::Engine;
+    use std::sync::Arc;
+    let sim = SimSide::start(SimOptions {
+        accounts: 4,
+        regions: vec!["us-east-1".into()],
+        resources_per_account: 900,
+        history: Duration::from_secs(20 * 3600),
+        live: false,
+        ..SimOptions::default()
+    });
+    let mut exp = ExporterSide::new(bench_config(&sim.url(), JobType::ALL.to_vec()), 2);
+    exp.refresh();
+    let plain = exp.serve();
+    // A server certificate for 127.0.0.1 and a bcrypt user (cost 10, the usual one).
+    let dir = std::env::temp_dir().join(format!("abe-bench-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    std::fs::write(dir.join("server.crt"), cert.pem()).unwrap();
+    std::fs::write(dir.join("server.key"), key.serialize_pem()).unwrap();
+    let hash = bcrypt::hash("bench-password", 10).unwrap();
+    std::fs::write(
+        dir.join("web.yml"),
+        format!(
+            "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n\
+             basic_auth_users:\n  prometheus: '{hash}'\n"
+        ),
+    )
+    .unwrap();
+    let web =
+        Arc::new(aws_backup_exporter::daemon::WebConfigFile::load(&dir.join("web.yml")).unwrap());
+    let secured = exp.serve_with(Some(web));
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert.der().clone()).unwrap();
+    let client = Arc::new(
+        rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth(),
+    );
+    let auth = format!(
+        "Authorization: Basic {}\r\n",
+        base64::engine::general_purpose::STANDARD.encode("prometheus:bench-password")
+    );
+    println!("\n## /metrics over TLS with basic auth, beside plain HTTP (gzip, keep-alive)\n");
+    println!("| clients | plain p50 | plain p99 | TLS + auth p50 | TLS + auth p99 | p99 ratio |");
+    println!("|---|---|---|---|---|---|");
+    for clients in [1usize, 8, 64] {
+        let per_client = (2000 / clients).max(20);
+        let (mut plain_p50, mut plain_p99, mut tls_p50, mut tls_p99) =
+            (vec![], vec![], vec![], vec![]);
+        for _ in 0..RUNS {
+            for secure in [false, true] {
+                let (addr, cfg, headers) = if secure {
+                    (
+                        secured,
+                        Some(client.clone()),
+                        format!("Accept-Encoding: gzip\r\n{auth}"),
+                    )
+                } else {
+                    (plain, None, "Accept-Encoding: gzip\r\n".to_owned())
+                };
+                let (mut lat, _) = scrape_load_over(addr, cfg, clients, per_client, headers);
+                lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+                let (p50, p99) = (percentile(&lat, 0.5), percentile(&lat, 0.99));
+                if secure {
+                    tls_p50.push(p50);
+                    tls_p99.push(p99);
+                } else {
+                    plain_p50.push(p50);
+                    plain_p99.push(p99);
+                }
+            }
+        }
+        let (a50, a99, b50, b99) = (
+            stats(plain_p50).0,
+            stats(plain_p99).0,
+            stats(tls_p50).0,
+            stats(tls_p99).0,
+        );
+        println!(
+            "| {clients} | {a50:.2} ms | {a99:.2} ms | {b50:.2} ms | {b99:.2} ms | {:.2}× |",
+            b99 / a99
+        );
     }
 }
 
@@ -747,5 +878,8 @@ fn main() {
     }
     if want("throttling") {
         throttling();
+    }
+    if want("tls") {
+        tls();
     }
 }

@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use tracing::{error, info};
 
 pub use crate::aws::ClientOptions;
+pub use crate::http::WebConfigFile;
 pub use crate::metrics::Format;
 
 use crate::aws::{AwsError, identity};
@@ -229,11 +230,12 @@ impl Exporter {
     }
 
     /// Serves `/metrics` (at `telemetry_path`), `/healthz`, `/readyz` and `/` on `listener`
-    /// until `shutdown` resolves.
+    /// until `shutdown` resolves, with TLS, basic auth and headers as `web` says.
     pub fn serve(
         &self,
         listener: TcpListener,
         telemetry_path: &str,
+        web: Option<Arc<WebConfigFile>>,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> impl Future<Output = std::io::Result<()>> + Send + 'static {
         let source: Arc<dyn Source> = Arc::new(Served(self.renderer.clone()));
@@ -241,6 +243,7 @@ impl Exporter {
             listener,
             telemetry_path.to_owned(),
             source,
+            web,
             shutdown,
             SHUTDOWN_GRACE,
         )
@@ -304,13 +307,10 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
         #[cfg(feature = "demo")]
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(p) = &cli.web_config_file {
-        bail!(
-            "--web.config.file {}: TLS and basic auth are not supported by this version yet; \
-             put the exporter behind a TLS-terminating proxy meanwhile",
-            p.display()
-        );
-    }
+    let web = match &cli.web_config_file {
+        Some(path) => Some(Arc::new(WebConfigFile::load(path)?)),
+        None => None,
+    };
     let listen = parse_listen_address(&cli.listen_address)?;
     check_telemetry_path(&cli.telemetry_path)?;
     let mut config = match &cli.config_file {
@@ -357,13 +357,14 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
     info!(
         address = %listener.local_addr().map(|a| a.to_string()).unwrap_or(listen.clone()),
         telemetry_path = %cli.telemetry_path,
+        tls = web.as_ref().is_some_and(|w| w.tls()),
         targets = config.targets.len(),
         version = env!("CARGO_PKG_VERSION"),
         "listening"
     );
     let tasks = exporter.spawn();
     exporter
-        .serve(listener, &cli.telemetry_path, shutdown_signal())
+        .serve(listener, &cli.telemetry_path, web, shutdown_signal())
         .await
         .context("serving HTTP")?;
     for t in tasks {

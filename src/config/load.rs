@@ -61,29 +61,37 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 
 /// Parses and validates configuration text; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
-    let raw: RawConfig = if text.trim().is_empty() {
-        RawConfig::default()
-    } else {
-        let mut path = None;
-        serde_saphyr::with_deserializer_from_str(text, |de| {
-            serde_path_to_error::deserialize(de).map_err(|e| {
-                path = Some(key_path(e.path()));
-                e.into_inner()
-            })
-        })
-        .map_err(|e| {
-            let line = e.location().map(|l| l.line()).filter(|&l| l > 0);
-            let rendered = e.without_snippet().to_string();
-            let message = rendered.lines().next().unwrap_or("invalid YAML");
-            ConfigError {
-                file: file.into(),
-                line,
-                key: path.filter(|p| !p.is_empty()),
-                message: strip_location(message),
-            }
-        })?
-    };
+    let raw: RawConfig = from_yaml(text, file)?;
     Resolver { file }.resolve(raw)
+}
+
+/// Deserializes YAML, an empty text giving the default; an error names the file, the line and
+/// the key path. Shared with the web configuration's parser.
+pub fn from_yaml<T: serde::de::DeserializeOwned + Default>(
+    text: &str,
+    file: &str,
+) -> Result<T, ConfigError> {
+    if text.trim().is_empty() {
+        return Ok(T::default());
+    }
+    let mut path = None;
+    serde_saphyr::with_deserializer_from_str(text, |de| {
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            path = Some(key_path(e.path()));
+            e.into_inner()
+        })
+    })
+    .map_err(|e| {
+        let line = e.location().map(|l| l.line()).filter(|&l| l > 0);
+        let rendered = e.without_snippet().to_string();
+        let message = rendered.lines().next().unwrap_or("invalid YAML");
+        ConfigError {
+            file: file.into(),
+            line,
+            key: path.filter(|p| !p.is_empty()),
+            message: strip_location(message),
+        }
+    })
 }
 
 /// The key path as the config spells it (`targets[1].region`), without the fields of the

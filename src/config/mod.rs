@@ -10,7 +10,7 @@ mod raw;
 #[cfg(test)]
 mod tests;
 
-pub use load::{ConfigError, MAX_LOOKBACK, load, parse};
+pub use load::{ConfigError, MAX_LOOKBACK, from_yaml, load, parse};
 pub use model::{Aws, Config, Resources, RetryMode, Target};
 pub use names::role_arn_account;
 pub use overlap::{Caller, Coverage, find_overlap, overlap};

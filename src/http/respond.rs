@@ -19,7 +19,7 @@ pub trait Source: Send + Sync + 'static {
 const OPENMETRICS_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 const CLASSIC_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Chunks> {
+pub(super) fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Chunks> {
     let mut r = Response::new(Chunks::new([body.into()]));
     *r.status_mut() = status;
     r.headers_mut().insert(

@@ -83,7 +83,7 @@ impl Harness {
             .expect("the configuration has no overlapping targets");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let http = listener.local_addr().unwrap();
-        tokio::spawn(exporter.serve(listener, "/metrics", std::future::pending()));
+        tokio::spawn(exporter.serve(listener, "/metrics", None, std::future::pending()));
         Harness {
             sim,
             server,
