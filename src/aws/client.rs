@@ -69,6 +69,10 @@ impl ClientOptions {
 #[derive(Debug)]
 pub struct BackupApi {
     pub(super) client: Client,
+    /// STS with the target's credentials: who the caller is, for the resources that AWS lists
+    /// as the caller's own without naming the account (S3 buckets' ARNs carry none).
+    sts: aws_sdk_sts::Client,
+    account: tokio::sync::OnceCell<String>,
     pub(super) limiter: Arc<RateLimiter>,
     pub(super) page_size: i32,
     /// `ByAccountId` for every job listing.
@@ -123,6 +127,7 @@ impl BackupApi {
                 limiter: limiter.clone(),
                 observer: options.observer.clone(),
             });
+        let account = tokio::sync::OnceCell::new();
         if let Some(role_arn) = &target.role_arn {
             let mut assume = AssumeRoleProvider::builder(role_arn)
                 .session_name("aws-backup-exporter")
@@ -132,8 +137,13 @@ impl BackupApi {
                 assume = assume.external_id(ext);
             }
             builder = builder.credentials_provider(assume.build().await);
+            if let Some(a) = crate::config::role_arn_account(role_arn) {
+                let _ = account.set(a.to_owned());
+            }
         }
         Ok(BackupApi {
+            sts: aws_sdk_sts::Client::new(&base),
+            account,
             client: Client::from_conf(builder.build()),
             limiter,
             page_size,
@@ -145,5 +155,23 @@ impl BackupApi {
     /// The region the client talks to (the `region` label).
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// The account the target reads as: its role's, or the environment credentials' (asked of
+    /// STS once, then remembered).
+    pub async fn caller_account(&self) -> Result<String, AwsError> {
+        self.account
+            .get_or_try_init(|| async {
+                self.limiter.acquire().await;
+                let out = self
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("GetCallerIdentity", &e))?;
+                Ok(out.account.unwrap_or_default())
+            })
+            .await
+            .cloned()
     }
 }
