@@ -20,6 +20,8 @@ mod validations;
 mod window;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 pub use hash::{FastSet, hash_of};

@@ -172,4 +172,90 @@ mod tests {
         assert_eq!(j.completion, None);
         assert_eq!(secs(Some(&DateTime::from_secs(0))), None);
     }
+
+    mod properties {
+        use super::*;
+        use aws_sdk_backup::types::{BackupJobState, RestoreJobStatus};
+        use proptest::prelude::*;
+
+        fn date() -> impl Strategy<Value = Option<DateTime>> {
+            prop::option::of(
+                (any::<i64>(), 0..1_000_000_000u32)
+                    .prop_map(|(s, n)| DateTime::from_secs_and_nanos(s, n)),
+            )
+        }
+
+        /// What `secs` must make of a date: finite epoch seconds after the epoch, or nothing.
+        fn expected(d: &Option<DateTime>) -> Option<f64> {
+            d.as_ref().map(|d| d.as_secs_f64()).filter(|&s| s > 0.0)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_backup_job_converts_keeping_its_fields(
+                id in prop::option::of(".*"),
+                state in prop::option::of(".*"),
+                arn in prop::option::of(".*"),
+                vault in prop::option::of(".*"),
+                created in date(),
+                completed in date(),
+                size in prop::option::of(any::<i64>()),
+                parent in any::<bool>(),
+            ) {
+                let job = Job::from(
+                    BackupJob::builder()
+                        .set_backup_job_id(id.clone())
+                        .set_state(state.as_deref().map(BackupJobState::from))
+                        .set_resource_arn(arn.clone())
+                        .set_backup_vault_name(vault.clone())
+                        .set_creation_date(created)
+                        .set_completion_date(completed)
+                        .set_backup_size_in_bytes(size)
+                        .is_parent(parent)
+                        .build(),
+                );
+                prop_assert_eq!(job.id, id.unwrap_or_default());
+                prop_assert_eq!(job.state, state.unwrap_or_default());
+                prop_assert_eq!(job.resource_arn, arn.unwrap_or_default());
+                prop_assert_eq!(job.backup_vault_name, vault.unwrap_or_default());
+                prop_assert_eq!(job.creation, expected(&created));
+                prop_assert_eq!(job.completion, expected(&completed));
+                prop_assert!(job.completion.is_none_or(f64::is_finite));
+                prop_assert_eq!(job.size_bytes, size);
+                prop_assert_eq!(job.is_parent, parent);
+            }
+
+            #[test]
+            fn any_arn_gives_a_plan_and_vault_name_never_a_panic(
+                plan_arn in prop::option::of(".*(:restore-testing-plan:.*)?"),
+                vault_arn in prop::option::of(".*(:backup-vault:.*)?"),
+                status in prop::option::of(".*"),
+                validation in prop::option::of(".*"),
+            ) {
+                let created_by = plan_arn.as_ref().map(|a| {
+                    RestoreJobCreator::builder().restore_testing_plan_arn(a).build()
+                });
+                let job = Job::from(
+                    RestoreJobsListMember::builder()
+                        .set_created_by(created_by)
+                        .set_backup_vault_arn(vault_arn.clone())
+                        .set_status(status.as_deref().map(RestoreJobStatus::from))
+                        .set_validation_status(
+                            validation.as_deref().map(RestoreValidationStatus::from),
+                        )
+                        .build(),
+                );
+                let plan = plan_arn.unwrap_or_default();
+                prop_assert!(plan.ends_with(&job.restore_testing_plan));
+                prop_assert!(!job.restore_testing_plan.contains(":restore-testing-plan:"));
+                let vault = vault_arn.unwrap_or_default();
+                prop_assert!(vault.ends_with(&job.backup_vault_name));
+                prop_assert!(!job.backup_vault_name.contains(":backup-vault:"));
+                prop_assert_eq!(job.state, status.unwrap_or_default());
+                prop_assert_eq!(job.validation_status, validation);
+            }
+        }
+    }
 }

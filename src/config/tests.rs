@@ -304,3 +304,121 @@ fn overlapping_targets_are_refused_naming_both() {
         .is_ok()
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A YAML scalar of any type, as text: numbers, booleans, durations, Unicode strings.
+    fn scalar() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<f64>().prop_map(|f| format!("{f:e}")),
+            any::<bool>().prop_map(|b| b.to_string()),
+            (
+                0u64..1_000_000,
+                prop::sample::select(vec!["ms", "s", "m", "h", "d"])
+            )
+                .prop_map(|(n, u)| format!("{n}{u}")),
+            // Printable Unicode: YAML refuses control characters, even quoted.
+            "[^\\p{C}]*".prop_map(|s: String| serde_json::to_string(&s).unwrap()),
+            Just("~".to_owned()),
+            Just("[]".to_owned()),
+            Just("{}".to_owned()),
+        ]
+    }
+
+    const TOP: [&str; 12] = [
+        "refresh_interval",
+        "lookback",
+        "overlap",
+        "job_types",
+        "page_size",
+        "include_parent_jobs",
+        "extra_labels",
+        "resources",
+        "aws",
+        "targets",
+        "no_such_key",
+        "ünïcödé",
+    ];
+    const AWS: [&str; 5] = [
+        "max_attempts",
+        "requests_per_second",
+        "timeout",
+        "retry_mode",
+        "x",
+    ];
+    const TARGET: [&str; 7] = [
+        "name",
+        "region",
+        "role_arn",
+        "external_id",
+        "account_id",
+        "endpoint_url",
+        "y",
+    ];
+
+    fn map(keys: &'static [&'static str], indent: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec((prop::sample::select(keys), scalar()), 0..5).prop_map(move |kv| {
+            let pad = " ".repeat(indent);
+            kv.into_iter()
+                .map(|(k, v)| format!("{pad}{k}: {v}\n"))
+                .collect::<String>()
+        })
+    }
+
+    /// A configuration document: known and unknown keys, values of every type, nested maps
+    /// and a list of targets.
+    fn document() -> impl Strategy<Value = String> {
+        let top = prop::collection::vec((prop::sample::select(&TOP[..]), scalar()), 0..6);
+        let aws = prop::option::of(map(&AWS, 2));
+        let targets = prop::option::of(prop::collection::vec(map(&TARGET, 4), 0..3));
+        (top, aws, targets).prop_map(|(top, aws, targets)| {
+            let mut doc = String::new();
+            let mut seen = std::collections::HashSet::new();
+            for (k, v) in top {
+                if matches!(k, "aws" | "targets") || !seen.insert(k) {
+                    continue;
+                }
+                doc += &format!("{k}: {v}\n");
+            }
+            if let Some(a) = aws {
+                doc += &format!("aws:\n{a}");
+            }
+            if let Some(ts) = targets {
+                doc += "targets:\n";
+                for t in ts {
+                    let t = t.replacen("    ", "  - ", 1);
+                    doc += if t.is_empty() { "  - {}\n" } else { &t };
+                }
+            }
+            doc
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// No document reaches a panic, and every refusal of well-formed YAML names the key.
+        #[test]
+        fn any_document_is_read_or_refused_naming_its_key(doc in document()) {
+            match parse(&doc, "p.yaml") {
+                Ok(c) => prop_assert!(!c.targets.is_empty()),
+                Err(e) => {
+                    prop_assert_eq!(&e.file, "p.yaml");
+                    prop_assert!(e.key.is_some(), "no key path in {:?} for\n{}", e.to_string(), doc);
+                    let key = e.key.unwrap();
+                    let first = key.split(['.', '[']).next().unwrap_or_default();
+                    prop_assert!(doc.contains(first), "{} is not in\n{}", key, doc);
+                }
+            }
+        }
+
+        /// Text that is not YAML at all is refused, never a panic.
+        #[test]
+        fn any_text_is_read_or_refused(text in ".*") {
+            let _ = parse(&text, "p.yaml");
+        }
+    }
+}

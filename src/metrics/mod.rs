@@ -12,6 +12,9 @@ mod process;
 mod render;
 mod self_metrics;
 
+#[cfg(test)]
+mod tests;
+
 pub use format::Format;
 pub use merge::MergeSettings;
 pub use render::Renderer;

@@ -46,6 +46,15 @@ impl Rendered {
     }
 }
 
+/// The job metrics of `merged` as OpenMetrics and as text format 0.0.4.
+#[cfg(test)]
+pub(super) fn render_both(merged: Merged) -> (String, String) {
+    let r = Rendered::new(merged);
+    let om = String::from_utf8(r.openmetrics.to_vec()).expect("UTF-8");
+    let classic = String::from_utf8(r.classic.to_vec()).expect("UTF-8");
+    (om + "# EOF\n", classic)
+}
+
 /// What /metrics serves: the last rendered job metrics plus the live families.
 #[derive(Debug)]
 pub struct Exposition {
