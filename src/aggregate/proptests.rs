@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
+use super::intervals::{Interval, IntervalSource};
 use super::*;
 use crate::job::{Job, JobType, states};
 
@@ -25,6 +26,7 @@ fn settings() -> Settings {
         extra_labels: vec![],
         resources_enabled: true,
         max_series: 100,
+        schedules_enabled: true,
     }
 }
 
@@ -207,19 +209,50 @@ impl Model {
         out
     }
 
+    /// Per resource: the newest job, the newest success, and the median gap of its
+    /// successes (the history interval: these jobs carry no schedule).
     fn last_job(&self, truths: &[Truth], window_start: f64) -> BTreeMap<String, LastJob> {
         let mut out: BTreeMap<String, LastJob> = BTreeMap::new();
+        let mut successes: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for (t, _) in self.counted(truths) {
             if t.completion < window_start {
                 continue;
             }
-            let last = LastJob {
+            let success = t.state == states::COMPLETED;
+            let arn = t.job().resource_arn;
+            let e = out.entry(arn.clone()).or_insert(LastJob {
                 completion: t.completion,
-                success: t.state == states::COMPLETED,
-            };
-            let e = out.entry(t.job().resource_arn).or_insert(last);
+                success,
+                last_success: None,
+                interval: None,
+            });
             if e.completion < t.completion {
-                *e = last;
+                e.completion = t.completion;
+                e.success = success;
+            }
+            if success {
+                e.last_success = Some(e.last_success.map_or(t.completion, |s| s.max(t.completion)));
+                successes.entry(arn).or_default().push(t.completion);
+            }
+        }
+        for (arn, mut done) in successes {
+            if done.len() < 3 {
+                continue;
+            }
+            done.sort_by(f64::total_cmp);
+            let mut gaps: Vec<f64> = done.windows(2).map(|w| w[1] - w[0]).collect();
+            gaps.sort_by(f64::total_cmp);
+            let n = gaps.len();
+            let median = if n % 2 == 1 {
+                gaps[n / 2]
+            } else {
+                (gaps[n / 2 - 1] + gaps[n / 2]) / 2.0
+            };
+            if let Some(e) = out.get_mut(&arn) {
+                e.interval = Some(Interval {
+                    seconds: median,
+                    source: IntervalSource::History,
+                });
             }
         }
         out

@@ -1,15 +1,21 @@
-//! Per-resource state from jobs: the newest ended job of each (job type, resource).
+//! Per-resource state from jobs: the newest ended job of each (job type, resource), its newest
+//! success, and for backups the interval expected between them.
 //!
 //! A resource's series live while its newest job is inside the lookback, so a fresh exporter
-//! and one that has run for a week export the same ones. `resources.max_series` caps the live
-//! series, first come first kept; every distinct refused series is remembered (as a hash) for
-//! `aws_backup_exporter_series_dropped_total`.
+//! and one that has run for a week export the same ones; within an entry, the newest success,
+//! the history and the schedule leave as their own jobs leave. `resources.max_series` caps the
+//! live series, first come first kept; every distinct refused series is remembered (as a hash)
+//! for `aws_backup_exporter_series_dropped_total`.
 
 use super::hash::{FastSet, FieldHasher};
 use super::interner::Interner;
+use super::intervals::{Interval, IntervalSource, ScheduleBook, median_gap};
 use super::keys::ResourceKey;
 use super::snapshot::{LastJob, Snapshot};
-use crate::job::Job;
+use crate::job::{Job, JobType};
+
+/// Completed backups kept per resource for the history's median (the newest ones).
+const HISTORY_CAP: usize = 256;
 
 /// Where a staged job's per-resource update goes.
 #[derive(Clone, Copy, Debug)]
@@ -19,25 +25,106 @@ pub enum Slot {
     Refused(u64),
 }
 
+/// A new ended job of a resource.
+#[derive(Clone, Copy, Debug)]
+pub struct Observed {
+    pub completion: f64,
+    pub success: bool,
+    /// The id of its backup rule's schedule, if it has one.
+    pub schedule: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    completion: f64,
+    success: bool,
+    last_success: Option<f64>,
+    /// Backups: the completions of COMPLETED jobs in the window, sorted.
+    completed: Vec<f64>,
+    /// Backups: the newest job that carried a schedule (completion, schedule id).
+    schedule: Option<(f64, u32)>,
+}
+
+impl Entry {
+    fn new(o: &Observed) -> Entry {
+        Entry {
+            completion: o.completion,
+            success: o.success,
+            last_success: None,
+            completed: Vec::new(),
+            schedule: None,
+        }
+    }
+
+    fn observe(&mut self, o: &Observed, job_type: JobType) {
+        if self.completion <= o.completion {
+            self.completion = o.completion;
+            self.success = o.success;
+        }
+        if o.success {
+            self.last_success = Some(
+                self.last_success
+                    .map_or(o.completion, |s| s.max(o.completion)),
+            );
+            if job_type == JobType::Backup {
+                let at = self.completed.partition_point(|&c| c <= o.completion);
+                self.completed.insert(at, o.completion);
+                if self.completed.len() > HISTORY_CAP {
+                    self.completed.remove(0);
+                }
+            }
+        }
+        if let Some(id) = o.schedule
+            && self.schedule.is_none_or(|(c, _)| c <= o.completion)
+        {
+            self.schedule = Some((o.completion, id));
+        }
+    }
+
+    /// Forgets what ended before the window; `false` once the newest job did too.
+    fn expire(&mut self, window_start: f64) -> bool {
+        if self.completion < window_start {
+            return false;
+        }
+        self.last_success = self.last_success.filter(|&s| s >= window_start);
+        let old = self.completed.partition_point(|&c| c < window_start);
+        self.completed.drain(..old);
+        self.schedule = self.schedule.filter(|&(c, _)| c >= window_start);
+        true
+    }
+}
+
 #[derive(Debug)]
 pub struct ResourceState {
     max_series: usize,
     keys: Interner<ResourceKey>,
     /// By key id; `None` for keys whose series left (or were refused).
-    entries: Vec<Option<LastJob>>,
+    entries: Vec<Option<Entry>>,
     live: usize,
     refused: FastSet<u64>,
+    /// `None` when `schedules.enabled` is off: no intervals at all.
+    schedules: Option<ScheduleBook>,
 }
 
 impl ResourceState {
-    pub fn new(max_series: usize) -> Self {
+    pub fn new(max_series: usize, schedules: bool) -> Self {
         ResourceState {
             max_series,
             keys: Interner::default(),
             entries: Vec::new(),
             live: 0,
             refused: FastSet::default(),
+            schedules: schedules.then(ScheduleBook::default),
         }
+    }
+
+    /// The id of a backup job's schedule, while staging a read.
+    pub fn schedule_id(&mut self, job: &Job) -> Option<u32> {
+        let book = self.schedules.as_mut()?;
+        if job.job_type != JobType::Backup {
+            return None;
+        }
+        book.id(job.schedule.as_ref()?)
     }
 
     /// The job's slot, found or interned; while staging a read. Keys are interned up to twice
@@ -70,7 +157,7 @@ impl ResourceState {
     }
 
     /// A new ended job of the resource in `slot`.
-    pub fn observe(&mut self, slot: Slot, completion: f64, success: bool) {
+    pub fn observe(&mut self, slot: Slot, o: Observed) {
         let id = match slot {
             Slot::Kept(id) => id as usize,
             Slot::Refused(hash) => {
@@ -81,15 +168,9 @@ impl ResourceState {
         if self.entries.len() <= id {
             self.entries.resize(id + 1, None);
         }
+        let job_type = self.keys.key(id as u32).job_type;
         match &mut self.entries[id] {
-            Some(last) => {
-                if last.completion <= completion {
-                    *last = LastJob {
-                        completion,
-                        success,
-                    };
-                }
-            }
+            Some(e) => e.observe(&o, job_type),
             None if self.live >= self.max_series => {
                 let k = self.keys.key(id as u32);
                 let hash = key_hash(
@@ -100,30 +181,50 @@ impl ResourceState {
                 );
                 self.refused.insert(hash);
             }
-            e @ None => {
-                *e = Some(LastJob {
-                    completion,
-                    success,
-                });
+            slot @ None => {
+                let mut e = Entry::new(&o);
+                e.observe(&o, job_type);
+                *slot = Some(e);
                 self.live += 1;
             }
         }
     }
 
-    /// Drops the resources whose newest job left the window, and adds the rest to `out`.
-    pub fn snapshot(&mut self, window_start: f64, out: &mut Snapshot) {
-        for (id, e) in self.entries.iter_mut().enumerate() {
-            match e {
-                Some(last) if last.completion < window_start => {
-                    *e = None;
-                    self.live -= 1;
-                }
-                Some(last) => {
-                    out.resource_last_job
-                        .insert(self.keys.key(id as u32).clone(), *last);
-                }
-                None => {}
+    /// Drops what left the window, and adds the rest to `out`: intervals as of `now`.
+    pub fn snapshot(&mut self, window_start: f64, now: f64, out: &mut Snapshot) {
+        for (id, slot) in self.entries.iter_mut().enumerate() {
+            let Some(e) = slot else { continue };
+            if !e.expire(window_start) {
+                *slot = None;
+                self.live -= 1;
+                continue;
             }
+            let key = self.keys.key(id as u32);
+            let interval = match &mut self.schedules {
+                Some(book) if key.job_type == JobType::Backup => {
+                    let scheduled = e.schedule.and_then(|(_, s)| book.interval(s, now));
+                    match scheduled {
+                        Some(seconds) => Some(Interval {
+                            seconds,
+                            source: IntervalSource::Schedule,
+                        }),
+                        None => median_gap(&e.completed).map(|seconds| Interval {
+                            seconds,
+                            source: IntervalSource::History,
+                        }),
+                    }
+                }
+                _ => None,
+            };
+            out.resource_last_job.insert(
+                key.clone(),
+                LastJob {
+                    completion: e.completion,
+                    success: e.success,
+                    last_success: e.last_success,
+                    interval,
+                },
+            );
         }
         out.dropped.last_job = self.refused.len() as u64;
         self.compact();
@@ -138,8 +239,9 @@ impl ResourceState {
         }
         let mut keys = Interner::default();
         let mut entries = Vec::with_capacity(self.live);
+        let mut old = std::mem::take(&mut self.entries);
         for (id, key) in self.keys.iter() {
-            if let Some(Some(last)) = self.entries.get(id as usize) {
+            if let Some(e) = old.get_mut(id as usize).and_then(Option::take) {
                 let hash = key_hash(
                     key.job_type as u8,
                     &key.account_id,
@@ -147,7 +249,7 @@ impl ResourceState {
                     &key.resource_arn,
                 );
                 keys.find_or_insert(hash, |_| false, || key.clone());
-                entries.push(Some(*last));
+                entries.push(Some(e));
             }
         }
         self.keys = keys;
@@ -178,9 +280,17 @@ mod tests {
         }
     }
 
+    fn ended(completion: f64, success: bool) -> Observed {
+        Observed {
+            completion,
+            success,
+            schedule: None,
+        }
+    }
+
     fn live(r: &mut ResourceState, window_start: f64) -> Vec<(String, LastJob)> {
         let mut s = Snapshot::default();
-        r.snapshot(window_start, &mut s);
+        r.snapshot(window_start, window_start, &mut s);
         s.resource_last_job
             .into_iter()
             .map(|(k, v)| (k.resource_arn, v))
@@ -189,13 +299,13 @@ mod tests {
 
     #[test]
     fn newest_job_wins_and_series_leave_with_it() {
-        let mut r = ResourceState::new(10);
+        let mut r = ResourceState::new(10, true);
         let a = r.slot(&job("a"));
-        r.observe(a, 100.0, true);
-        r.observe(a, 300.0, false);
-        r.observe(a, 200.0, true); // older than the newest: no change
+        r.observe(a, ended(100.0, true));
+        r.observe(a, ended(300.0, false));
+        r.observe(a, ended(200.0, true)); // older than the newest: no change
         let b = r.slot(&job("b"));
-        r.observe(b, 150.0, true);
+        r.observe(b, ended(150.0, true));
         assert_eq!(
             live(&mut r, 0.0),
             [
@@ -203,14 +313,18 @@ mod tests {
                     "a".to_owned(),
                     LastJob {
                         completion: 300.0,
-                        success: false
+                        success: false,
+                        last_success: Some(200.0),
+                        interval: None,
                     }
                 ),
                 (
                     "b".to_owned(),
                     LastJob {
                         completion: 150.0,
-                        success: true
+                        success: true,
+                        last_success: Some(150.0),
+                        interval: None,
                     }
                 )
             ]
@@ -222,23 +336,23 @@ mod tests {
 
     #[test]
     fn the_cap_holds_live_series_and_frees_with_expiry() {
-        let mut r = ResourceState::new(2);
+        let mut r = ResourceState::new(2, true);
         for (i, arn) in ["a", "b", "c"].into_iter().enumerate() {
             let s = r.slot(&job(arn));
-            r.observe(s, 100.0 + i as f64, true);
+            r.observe(s, ended(100.0 + i as f64, true));
         }
         let mut s = Snapshot::default();
-        r.snapshot(0.0, &mut s);
+        r.snapshot(0.0, 0.0, &mut s);
         assert_eq!(s.resource_last_job.len(), 2);
         assert_eq!(s.dropped.last_job, 1);
         // Once a and b left, a new resource is admitted; the refusal stays counted.
         assert!(live(&mut r, 500.0).is_empty());
         for arn in ["d", "e", "f", "g"] {
             let s = r.slot(&job(arn));
-            r.observe(s, 1000.0, true);
+            r.observe(s, ended(1000.0, true));
         }
         let mut s = Snapshot::default();
-        r.snapshot(500.0, &mut s);
+        r.snapshot(500.0, 500.0, &mut s);
         let arns: Vec<_> = s
             .resource_last_job
             .keys()

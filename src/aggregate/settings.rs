@@ -11,6 +11,8 @@ pub struct Settings {
     pub extra_labels: Vec<ExtraLabel>,
     pub resources_enabled: bool,
     pub max_series: usize,
+    /// Whether backups' expected intervals are worked out (`schedules.enabled`).
+    pub schedules_enabled: bool,
 }
 
 impl Settings {
@@ -42,6 +44,7 @@ mod tests {
             extra_labels: vec![],
             resources_enabled: true,
             max_series: 10,
+            schedules_enabled: true,
         };
         assert_eq!(s.bucket_width(), 60.0);
         assert_eq!(s.window_start(10_000.0), 6_360.0);

@@ -4,14 +4,19 @@
 use std::collections::BTreeMap;
 
 use super::histogram::Histogram;
+use super::intervals::Interval;
 use super::keys::{ActiveAgeKey, DurationKey, JobKey, ResourceKey, SizeKey, ValidationKey};
 use crate::job::ProtectedResource;
 
-/// The newest ended job of a resource.
+/// A resource's series from its jobs: the newest ended job, the newest success, and (backups)
+/// the interval expected between backups.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LastJob {
     pub completion: f64,
     pub success: bool,
+    /// The newest COMPLETED job within the lookback.
+    pub last_success: Option<f64>,
+    pub interval: Option<Interval>,
 }
 
 /// Distinct per-resource series a target refused because of `resources.max_series`, so far.

@@ -4,7 +4,7 @@
 
 use super::ended::{EndedJobs, Seen};
 use super::hash::id_hash;
-use super::resources::{ResourceState, Slot};
+use super::resources::{Observed, ResourceState, Slot};
 use super::settings::Settings;
 use super::snapshot::Snapshot;
 use super::validations::{Reread, Validations};
@@ -38,6 +38,7 @@ struct Staged {
     key: u32,
     size: Option<i64>,
     resource: Option<Slot>,
+    schedule: Option<u32>,
     /// Restore tests keep the whole job: their validation is followed after the read.
     restore_test: Option<Box<Job>>,
 }
@@ -75,7 +76,7 @@ impl TargetAggregate {
                 .map(|&t| EndedJobs::new(t, &settings))
                 .collect(),
             validations: Validations::new(width),
-            resources: ResourceState::new(settings.max_series),
+            resources: ResourceState::new(settings.max_series, settings.schedules_enabled),
             protected: Vec::new(),
             refused_protected: Default::default(),
             settings,
@@ -123,6 +124,7 @@ impl TargetAggregate {
         let key = self.ended(read.job_type).key_id(&job, &extras);
         let resource = (self.settings.resources_enabled && !job.resource_arn.is_empty())
             .then(|| self.resources.slot(&job));
+        let schedule = resource.and_then(|_| self.resources.schedule_id(&job));
         read.staged.push(Staged {
             id: id_hash(&job.id),
             // A CompletionDate in the future (a clock off at AWS's end) is taken as now.
@@ -131,6 +133,7 @@ impl TargetAggregate {
             key,
             size: job.size_bytes,
             resource,
+            schedule,
             restore_test: job.is_restore_test().then(|| Box::new(job)),
         });
     }
@@ -176,7 +179,14 @@ impl TargetAggregate {
             if let Some(slot) = job.resource
                 && job.completion >= window_start
             {
-                self.resources.observe(slot, job.completion, success);
+                self.resources.observe(
+                    slot,
+                    Observed {
+                        completion: job.completion,
+                        success,
+                        schedule: job.schedule,
+                    },
+                );
             }
             if let Some(full) = job.restore_test {
                 self.validations
@@ -252,7 +262,7 @@ impl TargetAggregate {
         }
         self.validations.snapshot(window_start, &mut out);
         if self.settings.resources_enabled {
-            self.resources.snapshot(window_start, &mut out);
+            self.resources.snapshot(window_start, now, &mut out);
             out.protected_resources = self.protected.clone();
         }
         out.dropped.protected = self.refused_protected.len() as u64;

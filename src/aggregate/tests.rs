@@ -15,6 +15,7 @@ fn settings() -> Settings {
         extra_labels: vec![],
         resources_enabled: true,
         max_series: 100,
+        schedules_enabled: true,
     }
 }
 
@@ -493,7 +494,9 @@ fn per_resource_last_job_flips_and_respects_the_cap() {
         s.resource_last_job.values().copied().collect::<Vec<_>>(),
         [LastJob {
             completion: NOW - 2.0 * H,
-            success: true
+            success: true,
+            last_success: Some(NOW - 2.0 * H),
+            interval: None,
         }]
     );
     a.apply_ended(JobType::Backup, vec![failed, other], NOW + 60.0);
@@ -502,7 +505,9 @@ fn per_resource_last_job_flips_and_respects_the_cap() {
         s.resource_last_job.values().copied().collect::<Vec<_>>(),
         [LastJob {
             completion: NOW - H,
-            success: false
+            success: false,
+            last_success: Some(NOW - 2.0 * H),
+            interval: None,
         }]
     );
     assert_eq!(s.dropped.last_job, 1);

@@ -6,7 +6,7 @@ use aws_sdk_backup::types::{BackupJob, CopyJob, RestoreJobsListMember};
 use aws_smithy_types::DateTime;
 
 use crate::job::{
-    Job, JobType, ProtectedResource, arn_account, restore_testing_plan_name, vault_name,
+    Job, JobType, ProtectedResource, Schedule, arn_account, restore_testing_plan_name, vault_name,
 };
 
 /// Epoch seconds; `None` for a missing date (and for the epoch itself, which is how the SDK
@@ -33,6 +33,12 @@ impl From<BackupJob> for Job {
             backup_vault_name: j.backup_vault_name.unwrap_or_default(),
             restore_testing_plan: String::new(),
             validation_status: None,
+            schedule: j.created_by.and_then(|c| {
+                Some(Schedule {
+                    cron: c.backup_rule_cron?,
+                    timezone: c.backup_rule_timezone.unwrap_or_default(),
+                })
+            }),
         }
     }
 }
@@ -56,6 +62,7 @@ impl From<CopyJob> for Job {
             is_parent: j.is_parent,
             restore_testing_plan: String::new(),
             validation_status: None,
+            schedule: None,
         }
     }
 }
@@ -83,6 +90,7 @@ impl From<RestoreJobsListMember> for Job {
             size_bytes: j.backup_size_in_bytes,
             is_parent: j.is_parent,
             validation_status: j.validation_status.map(|v| v.as_str().to_owned()),
+            schedule: None,
         }
     }
 }

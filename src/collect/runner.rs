@@ -44,6 +44,7 @@ pub fn settings(c: &Config) -> Settings {
         extra_labels: c.extra_labels.clone(),
         resources_enabled: c.resources.enabled,
         max_series: c.resources.max_series,
+        schedules_enabled: c.schedules.enabled,
     }
 }
 

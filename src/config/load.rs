@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
-use super::model::{Config, RetryMode, Target};
-use super::names::{is_account_id, is_region, is_role_arn};
+use super::model::{Config, Inventory, RetryMode, Target};
+use super::names::{is_account_id, is_region, is_role_arn, resource_arn, role_arn_account};
 use super::overlap::{Coverage, find_overlap};
-use super::raw::{RawConfig, RawTarget};
+use super::raw::{RawConfig, RawInventory, RawTarget};
 use crate::job::{ExtraLabel, JobType};
 
 /// The longest `lookback` accepted: AWS Backup keeps job history for 30 days.
@@ -23,6 +23,9 @@ pub const MAX_LOOKBACK: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// The slowest client-side rate accepted, calls per second.
 pub const MIN_REQUESTS_PER_SECOND: f64 = 0.01;
+
+/// The most resources one target may watch: each costs a paginated call per refresh.
+pub const MAX_WATCHED: usize = 1000;
 
 /// A configuration error with where it is.
 #[derive(Debug, thiserror::Error)]
@@ -290,13 +293,123 @@ impl Resolver<'_> {
                 };
             }
         }
+        if let Some(v) = raw.vaults {
+            self.inventory(v, "vaults", &mut c.vaults)?;
+        }
+        if let Some(s) = raw.schedules
+            && let Some(e) = s.enabled
+        {
+            c.schedules.enabled = e;
+        }
+        if let Some(p) = raw.restore_testing_plans {
+            self.inventory(p, "restore_testing_plans", &mut c.restore_testing_plans)?;
+        }
+        if let Some(s) = raw.summaries {
+            self.inventory(s, "summaries", &mut c.summaries)?;
+        }
         if let Some(targets) = raw.targets {
-            c.targets = self.targets(targets)?;
+            c.targets = self.targets(targets, c.resources.enabled)?;
         }
         Ok(c)
     }
 
-    fn targets(&self, raw: Spanned<Vec<RawTarget>>) -> Result<Vec<Target>, ConfigError> {
+    fn inventory(
+        &self,
+        raw: RawInventory,
+        key: &str,
+        into: &mut Inventory,
+    ) -> Result<(), ConfigError> {
+        if let Some(e) = raw.enabled {
+            into.enabled = e;
+        }
+        if let Some(d) = raw.refresh_interval {
+            into.refresh_interval = self.duration(
+                d,
+                &format!("{key}.refresh_interval"),
+                Duration::from_secs(1),
+                Duration::from_secs(7 * 86_400),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// `targets[i].watch_resources`: resource ARNs, in the target's region and (where the
+    /// configuration tells it) the caller's account, each once.
+    fn watch_resources(
+        &self,
+        raw: Vec<Spanned<String>>,
+        i: usize,
+        t: &RawTarget,
+        resources_enabled: bool,
+    ) -> Result<Vec<String>, ConfigError> {
+        let caller = t.role_arn.as_ref().and_then(|r| role_arn_account(&r.value));
+        let mut seen = HashSet::new();
+        let mut out = Vec::with_capacity(raw.len());
+        for (j, arn) in raw.into_iter().enumerate() {
+            let key = format!("targets[{i}].watch_resources[{j}]");
+            if !resources_enabled {
+                return Err(self.err(
+                    &arn,
+                    key,
+                    "needs resources.enabled: true (watched resources are per-resource series)",
+                ));
+            }
+            if j >= MAX_WATCHED {
+                return Err(self.err(
+                    &arn,
+                    key,
+                    format!("at most {MAX_WATCHED} resources per target can be watched"),
+                ));
+            }
+            let Some(parsed) = resource_arn(&arn.value) else {
+                return Err(self.err(
+                    &arn,
+                    key,
+                    format!(
+                        "{:?} is not a resource ARN (arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE)",
+                        arn.value
+                    ),
+                ));
+            };
+            if let Some(region) = &t.region
+                && !parsed.region.is_empty()
+                && parsed.region != region.value
+            {
+                return Err(self.err(
+                    &arn,
+                    key,
+                    format!(
+                        "is in region {}, not in the target's region {}: its restores are listed there",
+                        parsed.region, region.value
+                    ),
+                ));
+            }
+            if let Some(account) = caller
+                && !parsed.account.is_empty()
+                && parsed.account != account
+            {
+                return Err(self.err(
+                    &arn,
+                    key,
+                    format!(
+                        "is in account {}, not in the account of role_arn ({account}): ListRestoreJobsByProtectedResource reads the caller's own account only",
+                        parsed.account
+                    ),
+                ));
+            }
+            if !seen.insert(arn.value.clone()) {
+                return Err(self.err(&arn, key, "is listed twice"));
+            }
+            out.push(arn.value);
+        }
+        Ok(out)
+    }
+
+    fn targets(
+        &self,
+        raw: Spanned<Vec<RawTarget>>,
+        resources_enabled: bool,
+    ) -> Result<Vec<Target>, ConfigError> {
         if raw.value.is_empty() {
             return Err(self.err(
                 &raw,
@@ -357,8 +470,13 @@ impl Resolver<'_> {
                     "must be an http:// or https:// URL",
                 ));
             }
+            let watch = match t.watch_resources.clone() {
+                Some(w) => self.watch_resources(w, i, &t, resources_enabled)?,
+                None => Vec::new(),
+            };
             lines.push(t.name.referenced.line());
             out.push(Target {
+                watch_resources: watch,
                 name: name.to_owned(),
                 region: t.region.map(|s| s.value),
                 role_arn: t.role_arn.map(|s| s.value),

@@ -11,6 +11,6 @@ mod raw;
 mod tests;
 
 pub use load::{ConfigError, MAX_LOOKBACK, from_yaml, load, parse};
-pub use model::{Aws, Config, Resources, RetryMode, Target};
+pub use model::{Aws, Config, Inventory, Resources, RetryMode, Schedules, Target};
 pub use names::role_arn_account;
 pub use overlap::{Caller, Coverage, find_overlap, overlap};

@@ -16,6 +16,14 @@ pub struct Config {
     pub extra_labels: Vec<ExtraLabel>,
     pub resources: Resources,
     pub aws: Aws,
+    /// ListBackupVaults.
+    pub vaults: Inventory,
+    /// The expected backup interval of each resource, from its rule's cron or its history.
+    pub schedules: Schedules,
+    /// ListRestoreTestingPlans.
+    pub restore_testing_plans: Inventory,
+    /// List{Backup,Restore,Copy}JobSummaries.
+    pub summaries: Inventory,
     /// Never empty: without `targets:` there is one target from the AWS environment.
     pub targets: Vec<Target>,
 }
@@ -24,6 +32,27 @@ pub struct Config {
 pub struct Resources {
     pub enabled: bool,
     pub max_series: usize,
+}
+
+/// An inventory read: whether it runs, and how often (inventories change slowly).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Inventory {
+    pub enabled: bool,
+    pub refresh_interval: Duration,
+}
+
+impl Inventory {
+    const fn hourly(enabled: bool) -> Self {
+        Inventory {
+            enabled,
+            refresh_interval: Duration::from_secs(3600),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Schedules {
+    pub enabled: bool,
 }
 
 /// The SDK's retry mode.
@@ -65,6 +94,9 @@ pub struct Target {
     /// `ByAccountId`; `*` lists the whole organization from its management account.
     pub account_id: Option<String>,
     pub endpoint_url: Option<String>,
+    /// Resources of the target's own account whose whole restore history is read
+    /// (ListRestoreJobsByProtectedResource).
+    pub watch_resources: Vec<String>,
 }
 
 impl Target {
@@ -94,6 +126,10 @@ impl Default for Config {
                 timeout: Duration::from_secs(30),
                 retry_mode: RetryMode::Standard,
             },
+            vaults: Inventory::hourly(true),
+            schedules: Schedules { enabled: true },
+            restore_testing_plans: Inventory::hourly(true),
+            summaries: Inventory::hourly(false),
             targets: vec![Target {
                 name: "default".into(),
                 ..Target::default()
@@ -132,6 +168,20 @@ impl Config {
             d(self.aws.timeout),
             self.aws.retry_mode.as_str(),
         );
+        let inventory = |i: &Inventory| {
+            format!(
+                "{{ enabled: {}, refresh_interval: {} }}",
+                i.enabled,
+                d(i.refresh_interval)
+            )
+        };
+        out += &format!("vaults: {}\n", inventory(&self.vaults));
+        out += &format!("schedules: {{ enabled: {} }}\n", self.schedules.enabled);
+        out += &format!(
+            "restore_testing_plans: {}\n",
+            inventory(&self.restore_testing_plans)
+        );
+        out += &format!("summaries: {}\n", inventory(&self.summaries));
         out += "targets:\n";
         for t in &self.targets {
             out += &format!("  - name: {:?}\n", t.name);
@@ -144,6 +194,14 @@ impl Config {
             out += &opt("external_id", &t.external_id, "none");
             out += &opt("account_id", &t.account_id, "the caller's account");
             out += &opt("endpoint_url", &t.endpoint_url, "AWS's endpoint");
+            out += &format!(
+                "    watch_resources: [{}]\n",
+                t.watch_resources
+                    .iter()
+                    .map(|a| format!("{a:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
         out
     }

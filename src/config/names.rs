@@ -1,4 +1,4 @@
-//! The syntax of AWS's names: regions, account ids, role ARNs.
+//! The syntax of AWS's names: regions, account ids, role and resource ARNs.
 
 /// Whether `region` looks like an AWS region (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`):
 /// lowercase words joined by `-`, ending in a number.
@@ -22,6 +22,34 @@ pub fn is_account_id(s: &str) -> bool {
 /// `arn:PARTITION:iam::ACCOUNT:role/NAME`, with an optional path before the name.
 pub fn is_role_arn(arn: &str) -> bool {
     role_arn_account(arn).is_some()
+}
+
+/// The fields of a resource ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`); region and
+/// account may be empty (S3 buckets name neither).
+#[derive(Debug, PartialEq, Eq)]
+pub struct ResourceArn<'a> {
+    pub region: &'a str,
+    pub account: &'a str,
+}
+
+pub fn resource_arn(arn: &str) -> Option<ResourceArn<'_>> {
+    let mut parts = arn.splitn(6, ':');
+    let (prefix, partition, service, region, account, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let ok = prefix == "arn"
+        && partition.starts_with("aws")
+        && !service.is_empty()
+        && (region.is_empty() || is_region(region))
+        && (account.is_empty() || is_account_id(account))
+        && !resource.is_empty()
+        && !arn.chars().any(char::is_whitespace);
+    ok.then_some(ResourceArn { region, account })
 }
 
 /// The account of a role ARN.

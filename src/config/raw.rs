@@ -22,7 +22,25 @@ pub(super) struct RawConfig {
     pub extra_labels: Option<Vec<Spanned<String>>>,
     pub resources: Option<RawResources>,
     pub aws: Option<RawAws>,
+    pub vaults: Option<RawInventory>,
+    pub schedules: Option<RawSchedules>,
+    pub restore_testing_plans: Option<RawInventory>,
+    pub summaries: Option<RawInventory>,
     pub targets: Option<Spanned<Vec<RawTarget>>>,
+}
+
+/// An inventory read with its own cadence (`vaults`, `restore_testing_plans`, `summaries`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawInventory {
+    pub enabled: Option<bool>,
+    pub refresh_interval: Option<Spanned<HumanDuration>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSchedules {
+    pub enabled: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,4 +68,5 @@ pub(super) struct RawTarget {
     pub external_id: Option<String>,
     pub account_id: Option<Spanned<String>>,
     pub endpoint_url: Option<Spanned<String>>,
+    pub watch_resources: Option<Vec<Spanned<String>>>,
 }

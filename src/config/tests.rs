@@ -25,8 +25,12 @@ job_types: [backup, restore]
 page_size: 500
 include_parent_jobs: true
 extra_labels: [backup_vault_name, restore_testing_plan]
-resources: { enabled: false, max_series: 20 }
+resources: { enabled: true, max_series: 20 }
 aws: { max_attempts: 3, requests_per_second: 2.5, timeout: 10s }
+vaults: { enabled: false, refresh_interval: 2h }
+schedules: { enabled: false }
+restore_testing_plans: { refresh_interval: 30m }
+summaries: { enabled: true }
 targets:
   - name: prod-use1
     region: us-east-1
@@ -34,6 +38,9 @@ targets:
     external_id: xyz
     account_id: "*"
     endpoint_url: http://127.0.0.1:1234
+    watch_resources:
+      - arn:aws:rds:us-east-1:123456789012:db:orders
+      - arn:aws:s3:::invoices
   - name: dev
     region: eu-west-1
     account_id: "210987654321"
@@ -54,7 +61,7 @@ targets:
     assert_eq!(
         c.resources,
         Resources {
-            enabled: false,
+            enabled: true,
             max_series: 20
         }
     );
@@ -77,6 +84,33 @@ targets:
             external_id: Some("xyz".into()),
             account_id: Some("*".into()),
             endpoint_url: Some("http://127.0.0.1:1234".into()),
+            watch_resources: vec![
+                "arn:aws:rds:us-east-1:123456789012:db:orders".into(),
+                "arn:aws:s3:::invoices".into(),
+            ],
+        }
+    );
+    let hours = |h: u64| Duration::from_secs(h * 3600);
+    assert_eq!(
+        c.vaults,
+        Inventory {
+            enabled: false,
+            refresh_interval: hours(2)
+        }
+    );
+    assert!(!c.schedules.enabled);
+    assert_eq!(
+        c.restore_testing_plans,
+        Inventory {
+            enabled: true,
+            refresh_interval: Duration::from_secs(1800)
+        }
+    );
+    assert_eq!(
+        c.summaries,
+        Inventory {
+            enabled: true,
+            refresh_interval: hours(1)
         }
     );
     assert_eq!(c.targets[1].account_id.as_deref(), Some("210987654321"));
@@ -258,6 +292,44 @@ fn every_refusal_names_file_line_and_full_key_path() {
             "exporter.yaml:2: targets[0].name: must not be empty",
         ),
         ("page_size: many\n", "exporter.yaml:1: page_size: invalid"),
+        // Inventories.
+        (
+            "vaults:\n  refresh_interval: 0s\n",
+            "exporter.yaml:2: vaults.refresh_interval: must be at least 1s",
+        ),
+        (
+            "summaries: { refresh_interval: 8d }\n",
+            "exporter.yaml:1: summaries.refresh_interval: must be at most 7days",
+        ),
+        (
+            "restore_testing_plans:\n  enabeld: true\n",
+            "exporter.yaml:2: restore_testing_plans.enabeld: unknown field",
+        ),
+        (
+            "schedules: { enabled: maybe }\n",
+            "exporter.yaml:1: schedules.enabled: invalid",
+        ),
+        // Watched resources.
+        (
+            "targets:\n  - name: a\n    watch_resources: [arn:aws:rds:us-east-1:1:db:x]\n",
+            "exporter.yaml:3: targets[0].watch_resources[0]: \"arn:aws:rds:us-east-1:1:db:x\" is not a resource ARN",
+        ),
+        (
+            "targets:\n  - name: a\n    region: eu-west-1\n    watch_resources:\n      - arn:aws:rds:eu-west-1:123456789012:db:x\n      - arn:aws:rds:us-east-1:123456789012:db:y\n",
+            "exporter.yaml:6: targets[0].watch_resources[1]: is in region us-east-1, not in the target's region eu-west-1",
+        ),
+        (
+            "targets:\n  - name: a\n    role_arn: arn:aws:iam::111111111111:role/r\n    watch_resources: [arn:aws:rds:us-east-1:222222222222:db:x]\n",
+            "exporter.yaml:4: targets[0].watch_resources[0]: is in account 222222222222, not in the account of role_arn (111111111111)",
+        ),
+        (
+            "targets:\n  - name: a\n    watch_resources: [arn:aws:s3:::b, arn:aws:s3:::b]\n",
+            "exporter.yaml:3: targets[0].watch_resources[1]: is listed twice",
+        ),
+        (
+            "resources: { enabled: false }\ntargets:\n  - name: a\n    watch_resources: [arn:aws:s3:::b]\n",
+            "exporter.yaml:4: targets[0].watch_resources[0]: needs resources.enabled: true",
+        ),
     ];
     for (text, want) in cases {
         let e = err(text);

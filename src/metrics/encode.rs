@@ -173,6 +173,30 @@ impl Merged {
         )?;
         gauges(
             encoder,
+            names::RESOURCE_LAST_SUCCESS_TS,
+            "CompletionDate of the newest COMPLETED job of the resource within the lookback.",
+            self.resource_last_job
+                .iter()
+                .filter_map(|((r, k), v)| Some((resource_labels(r, k), v.last_success?))),
+        )?;
+        gauges(
+            encoder,
+            names::RESOURCE_BACKUP_INTERVAL,
+            "The gap expected between the resource's backups: the longest gap between runs of its backup rule's schedule over the next 14 days (source=schedule), else the median gap between its completed backups within the lookback (source=history, at least 3).",
+            self.resource_last_job.iter().filter_map(|((r, k), v)| {
+                let i = v.interval?;
+                let l = vec![
+                    ("region", r.as_str()),
+                    ("account_id", k.account_id.as_str()),
+                    ("resource_type", k.resource_type.as_str()),
+                    ("resource_arn", k.resource_arn.as_str()),
+                    ("source", i.source.as_str()),
+                ];
+                Some((l, i.seconds))
+            }),
+        )?;
+        gauges(
+            encoder,
             names::RESOURCE_LAST_BACKUP_TS,
             "LastBackupTime of the resource, from ListProtectedResources.",
             self.protected.iter().filter_map(|((r, _), p)| {

@@ -10,12 +10,16 @@ pub const RESTORE_VALIDATIONS: &str = "aws_backup_restore_validations";
 pub const RESOURCE_LAST_JOB_TS: &str = "aws_backup_resource_last_job_timestamp_seconds";
 pub const RESOURCE_LAST_JOB_SUCCESS: &str = "aws_backup_resource_last_job_success";
 pub const RESOURCE_LAST_BACKUP_TS: &str = "aws_backup_resource_last_backup_timestamp_seconds";
+pub const RESOURCE_LAST_SUCCESS_TS: &str = "aws_backup_resource_last_success_timestamp_seconds";
+pub const RESOURCE_BACKUP_INTERVAL: &str = "aws_backup_resource_backup_interval_seconds";
 pub const LOOKBACK: &str = "aws_backup_lookback_seconds";
 pub const SERIES_DROPPED: &str = "aws_backup_exporter_series_dropped";
 
 /// The per-resource families, for `aws_backup_exporter_series_dropped_total{metric}`.
-pub const PER_RESOURCE: [&str; 3] = [
+pub const PER_RESOURCE: [&str; 5] = [
     RESOURCE_LAST_JOB_TS,
     RESOURCE_LAST_JOB_SUCCESS,
+    RESOURCE_LAST_SUCCESS_TS,
+    RESOURCE_BACKUP_INTERVAL,
     RESOURCE_LAST_BACKUP_TS,
 ];

@@ -1,11 +1,15 @@
 //! The exporter's vocabulary: one normalized job type for every job family, and the inventory
-//! records. Every other module speaks these; this one imports none of them.
+//! records (`inventory`). Every other module speaks these; this one imports none of them.
 //!
 //! `aws` turns the SDK's shapes into these types; everything downstream sees only them. States
 //! and categories stay AWS's own strings so that a value AWS adds later passes through.
 
 use std::fmt;
 use std::str::FromStr;
+
+mod inventory;
+
+pub use inventory::{JobSummary, ProtectedResource, RestoreTestingPlan, Vault, WatchedRestore};
 
 /// AWS's spellings of the states the exporter treats specially.
 pub mod states {
@@ -103,6 +107,16 @@ pub struct Job {
     pub restore_testing_plan: String,
     /// Restore jobs only: ValidationStatus, if AWS reported one.
     pub validation_status: Option<String>,
+    /// Backup jobs started by a backup plan: the rule's schedule (`CreatedBy`).
+    pub schedule: Option<Schedule>,
+}
+
+/// A backup rule's schedule as AWS reports it: `cron(…)` in AWS's dialect, and the IANA
+/// time zone it runs in (UTC when AWS names none).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Schedule {
+    pub cron: String,
+    pub timezone: String,
 }
 
 impl Job {
@@ -157,16 +171,6 @@ impl FromStr for ExtraLabel {
                 )
             })
     }
-}
-
-/// A resource as ListProtectedResources reports it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProtectedResource {
-    pub account_id: String,
-    pub resource_type: String,
-    pub resource_arn: String,
-    pub resource_name: String,
-    pub last_backup_time: Option<f64>,
 }
 
 /// The plan name from a restore testing plan ARN
