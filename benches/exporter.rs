@@ -506,7 +506,7 @@ fn scrape() {
         live: false,
         ..SimOptions::default()
     });
-    let mut exp = ExporterSide::new(bench_config(&sim.url(), JobType::ALL.to_vec()), 2);
+    let mut exp = ExporterSide::new(bench_config(&sim.url(), JobType::DEFAULT.to_vec()), 2);
     exp.refresh();
     let addr = exp.serve();
     let text = String::from_utf8(exp.render()).unwrap();
@@ -565,7 +565,7 @@ fn tls() {
         live: false,
         ..SimOptions::default()
     });
-    let mut exp = ExporterSide::new(bench_config(&sim.url(), JobType::ALL.to_vec()), 2);
+    let mut exp = ExporterSide::new(bench_config(&sim.url(), JobType::DEFAULT.to_vec()), 2);
     exp.refresh();
     let plain = exp.serve();
     // A server certificate for 127.0.0.1 and a bcrypt user (cost 10, the usual one).
@@ -670,7 +670,7 @@ fn api_and_cpu(section: &str) {
         live: false,
         ..SimOptions::default()
     });
-    let mut exp = ExporterSide::new(bench_config(&sim.url(), JobType::ALL.to_vec()), 1);
+    let mut exp = ExporterSide::new(bench_config(&sim.url(), JobType::DEFAULT.to_vec()), 1);
     let (wall, cpu) = exp.refresh();
     let template = sim
         .sim

@@ -55,3 +55,12 @@ pub struct ResourceKey {
     pub resource_type: String,
     pub resource_arn: String,
 }
+
+/// Labels of `aws_backup_scan_results`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScanResultKey {
+    pub account_id: String,
+    pub resource_type: String,
+    pub malware_scanner: String,
+    pub scan_result_status: String,
+}

@@ -12,8 +12,10 @@ mod hash;
 mod histogram;
 mod interner;
 mod intervals;
+mod inventory;
 mod keys;
 mod resources;
+mod scans;
 mod schedule;
 mod settings;
 mod snapshot;
@@ -28,8 +30,10 @@ mod tests;
 
 pub use hash::{FastSet, hash_of};
 pub use histogram::Histogram;
-pub use keys::{ActiveAgeKey, DurationKey, JobKey, ResourceKey, SizeKey, ValidationKey};
+pub use keys::{
+    ActiveAgeKey, DurationKey, JobKey, ResourceKey, ScanResultKey, SizeKey, ValidationKey,
+};
 pub use settings::Settings;
-pub use snapshot::{LastJob, Snapshot};
+pub use snapshot::{LastJob, PlanSeries, Snapshot};
 pub use target::TargetAggregate;
 pub use validations::Reread;

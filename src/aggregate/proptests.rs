@@ -225,6 +225,7 @@ impl Model {
                 success,
                 last_success: None,
                 interval: None,
+                threats_found: None,
             });
             if e.completion < t.completion {
                 e.completion = t.completion;

@@ -32,6 +32,8 @@ pub struct Observed {
     pub success: bool,
     /// The id of its backup rule's schedule, if it has one.
     pub schedule: Option<u32>,
+    /// A completed scan with a result: whether it found threats.
+    pub threats_found: Option<bool>,
 }
 
 #[derive(Clone, Debug)]
@@ -43,6 +45,8 @@ struct Entry {
     completed: Vec<f64>,
     /// Backups: the newest job that carried a schedule (completion, schedule id).
     schedule: Option<(f64, u32)>,
+    /// Scans: the newest completed scan with a result (completion, threats found).
+    scan: Option<(f64, bool)>,
 }
 
 impl Entry {
@@ -53,6 +57,7 @@ impl Entry {
             last_success: None,
             completed: Vec::new(),
             schedule: None,
+            scan: None,
         }
     }
 
@@ -79,6 +84,11 @@ impl Entry {
         {
             self.schedule = Some((o.completion, id));
         }
+        if let Some(threats) = o.threats_found
+            && self.scan.is_none_or(|(c, _)| c <= o.completion)
+        {
+            self.scan = Some((o.completion, threats));
+        }
     }
 
     /// Forgets what ended before the window; `false` once the newest job did too.
@@ -90,6 +100,7 @@ impl Entry {
         let old = self.completed.partition_point(|&c| c < window_start);
         self.completed.drain(..old);
         self.schedule = self.schedule.filter(|&(c, _)| c >= window_start);
+        self.scan = self.scan.filter(|&(c, _)| c >= window_start);
         true
     }
 }
@@ -223,6 +234,7 @@ impl ResourceState {
                     success: e.success,
                     last_success: e.last_success,
                     interval,
+                    threats_found: e.scan.map(|(_, t)| t),
                 },
             );
         }
@@ -285,6 +297,7 @@ mod tests {
             completion,
             success,
             schedule: None,
+            threats_found: None,
         }
     }
 
@@ -316,6 +329,7 @@ mod tests {
                         success: false,
                         last_success: Some(200.0),
                         interval: None,
+                        threats_found: None,
                     }
                 ),
                 (
@@ -325,6 +339,7 @@ mod tests {
                         success: true,
                         last_success: Some(150.0),
                         interval: None,
+                        threats_found: None,
                     }
                 )
             ]

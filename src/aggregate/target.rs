@@ -4,11 +4,15 @@
 
 use super::ended::{EndedJobs, Seen};
 use super::hash::id_hash;
+use super::inventory::Inventory;
 use super::resources::{Observed, ResourceState, Slot};
+use super::scans::ScanResults;
 use super::settings::Settings;
 use super::snapshot::Snapshot;
 use super::validations::{Reread, Validations};
-use crate::job::{Job, JobType, ProtectedResource};
+use crate::job::{
+    Job, JobSummary, JobType, ProtectedResource, RestoreTestingPlan, Vault, WatchedRestore,
+};
 
 /// A read of ended jobs in progress: pages staged compactly (strings interned or hashed, about
 /// 64 bytes a job) so that a backfill of a million jobs never holds a million [`Job`]s, and
@@ -39,6 +43,10 @@ struct Staged {
     size: Option<i64>,
     resource: Option<Slot>,
     schedule: Option<u32>,
+    /// Scans with a result: its label set, and whether it counts as the resource's newest
+    /// completed scan (found threats or not).
+    scan_result: Option<u32>,
+    threats_found: Option<bool>,
     /// Restore tests keep the whole job: their validation is followed after the read.
     restore_test: Option<Box<Job>>,
 }
@@ -61,8 +69,10 @@ pub struct TargetAggregate {
     settings: Settings,
     ended: Vec<EndedJobs>,
     validations: Validations,
+    scans: ScanResults,
     resources: ResourceState,
     protected: Vec<ProtectedResource>,
+    inventory: Inventory,
     /// Distinct ListProtectedResources series refused by the cap, so far.
     refused_protected: super::hash::FastSet<u64>,
 }
@@ -76,8 +86,10 @@ impl TargetAggregate {
                 .map(|&t| EndedJobs::new(t, &settings))
                 .collect(),
             validations: Validations::new(width),
+            scans: ScanResults::new(width),
             resources: ResourceState::new(settings.max_series, settings.schedules_enabled),
             protected: Vec::new(),
+            inventory: Inventory::default(),
             refused_protected: Default::default(),
             settings,
         }
@@ -125,6 +137,10 @@ impl TargetAggregate {
         let resource = (self.settings.resources_enabled && !job.resource_arn.is_empty())
             .then(|| self.resources.slot(&job));
         let schedule = resource.and_then(|_| self.resources.schedule_id(&job));
+        let scan_result = self.scans.key_id(&job);
+        let threats_found = job
+            .completed_scan_result()
+            .map(|r| r == crate::job::states::THREATS_FOUND);
         read.staged.push(Staged {
             id: id_hash(&job.id),
             // A CompletionDate in the future (a clock off at AWS's end) is taken as now.
@@ -134,6 +150,8 @@ impl TargetAggregate {
             size: job.size_bytes,
             resource,
             schedule,
+            scan_result,
+            threats_found,
             restore_test: job.is_restore_test().then(|| Box::new(job)),
         });
     }
@@ -185,8 +203,12 @@ impl TargetAggregate {
                         completion: job.completion,
                         success,
                         schedule: job.schedule,
+                        threats_found: job.threats_found,
                     },
                 );
+            }
+            if let Some(key) = job.scan_result {
+                self.scans.add(key, job.completion, window_start);
             }
             if let Some(full) = job.restore_test {
                 self.validations
@@ -250,6 +272,26 @@ impl TargetAggregate {
         self.protected = resources;
     }
 
+    /// Replaces the vaults with a complete new listing.
+    pub fn apply_vaults(&mut self, vaults: Vec<Vault>) {
+        self.inventory.apply_vaults(vaults);
+    }
+
+    /// Replaces the restore testing plans with a complete new listing.
+    pub fn apply_restore_testing_plans(&mut self, plans: Vec<RestoreTestingPlan>) {
+        self.inventory.apply_plans(plans);
+    }
+
+    /// Replaces the job summaries with a complete new reading.
+    pub fn apply_job_summaries(&mut self, rows: Vec<JobSummary>) {
+        self.inventory.apply_summaries(rows);
+    }
+
+    /// Records the restore history of the watched resources that were read.
+    pub fn apply_watched(&mut self, read: Vec<WatchedRestore>) {
+        self.inventory.apply_watched(read);
+    }
+
     /// Slides every window to `now` and returns the values to expose, in `region`.
     pub fn snapshot(&mut self, region: &str, now: f64) -> Snapshot {
         let window_start = self.settings.window_start(now);
@@ -261,11 +303,16 @@ impl TargetAggregate {
             e.snapshot(window_start, &mut out);
         }
         self.validations.snapshot(window_start, &mut out);
+        self.scans.snapshot(window_start, &mut out);
         if self.settings.resources_enabled {
             self.resources.snapshot(window_start, now, &mut out);
             out.protected_resources = self.protected.clone();
         }
         out.dropped.protected = self.refused_protected.len() as u64;
+        out.vaults = self.inventory.vaults();
+        out.restore_testing_plans = self.inventory.plans(now);
+        out.job_summaries = self.inventory.summaries();
+        out.watched = self.inventory.watched();
         out
     }
 

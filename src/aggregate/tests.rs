@@ -497,6 +497,7 @@ fn per_resource_last_job_flips_and_respects_the_cap() {
             success: true,
             last_success: Some(NOW - 2.0 * H),
             interval: None,
+            threats_found: None,
         }]
     );
     a.apply_ended(JobType::Backup, vec![failed, other], NOW + 60.0);
@@ -508,6 +509,7 @@ fn per_resource_last_job_flips_and_respects_the_cap() {
             success: false,
             last_success: Some(NOW - 2.0 * H),
             interval: None,
+            threats_found: None,
         }]
     );
     assert_eq!(s.dropped.last_job, 1);

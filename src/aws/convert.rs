@@ -2,11 +2,12 @@
 //! backfill converts millions of jobs.
 
 use aws_sdk_backup::operation::describe_restore_job::DescribeRestoreJobOutput;
-use aws_sdk_backup::types::{BackupJob, CopyJob, RestoreJobsListMember};
+use aws_sdk_backup::types::{BackupJob, CopyJob, RestoreJobsListMember, ScanJob};
 use aws_smithy_types::DateTime;
 
 use crate::job::{
-    Job, JobType, ProtectedResource, Schedule, arn_account, restore_testing_plan_name, vault_name,
+    Job, JobType, ProtectedResource, RestoreTestingPlan, Schedule, Vault, arn_account,
+    restore_testing_plan_name, vault_name,
 };
 
 /// Epoch seconds; `None` for a missing date (and for the epoch itself, which is how the SDK
@@ -33,6 +34,8 @@ impl From<BackupJob> for Job {
             backup_vault_name: j.backup_vault_name.unwrap_or_default(),
             restore_testing_plan: String::new(),
             validation_status: None,
+            malware_scanner: String::new(),
+            scan_result: None,
             schedule: j.created_by.and_then(|c| {
                 Some(Schedule {
                     cron: c.backup_rule_cron?,
@@ -63,6 +66,8 @@ impl From<CopyJob> for Job {
             restore_testing_plan: String::new(),
             validation_status: None,
             schedule: None,
+            malware_scanner: String::new(),
+            scan_result: None,
         }
     }
 }
@@ -91,6 +96,35 @@ impl From<RestoreJobsListMember> for Job {
             is_parent: j.is_parent,
             validation_status: j.validation_status.map(|v| v.as_str().to_owned()),
             schedule: None,
+            malware_scanner: String::new(),
+            scan_result: None,
+        }
+    }
+}
+
+impl From<ScanJob> for Job {
+    fn from(j: ScanJob) -> Job {
+        Job {
+            job_type: JobType::Scan,
+            id: j.scan_job_id,
+            account_id: j.account_id,
+            state: j.state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            message_category: String::new(),
+            resource_type: j.resource_type.as_str().to_owned(),
+            resource_arn: j.resource_arn,
+            resource_name: j.resource_name,
+            creation: secs(Some(&j.creation_date)),
+            completion: secs(j.completion_date.as_ref()),
+            size_bytes: None,
+            is_parent: false,
+            backup_vault_name: j.backup_vault_name,
+            restore_testing_plan: String::new(),
+            validation_status: None,
+            schedule: None,
+            malware_scanner: j.malware_scanner.as_str().to_owned(),
+            scan_result: j
+                .scan_result
+                .map(|r| r.scan_result_status.as_str().to_owned()),
         }
     }
 }
@@ -125,6 +159,45 @@ impl From<aws_sdk_backup::types::ProtectedResource> for ProtectedResource {
             resource_name: r.resource_name.unwrap_or_default(),
             last_backup_time: secs(r.last_backup_time.as_ref()),
             resource_arn: arn,
+        }
+    }
+}
+
+impl From<aws_sdk_backup::types::BackupVaultListMember> for Vault {
+    fn from(v: aws_sdk_backup::types::BackupVaultListMember) -> Vault {
+        let arn = v.backup_vault_arn.unwrap_or_default();
+        Vault {
+            account_id: arn_account(&arn).to_owned(),
+            name: v.backup_vault_name.unwrap_or_default(),
+            vault_type: v
+                .vault_type
+                .map_or_else(|| "BACKUP_VAULT".to_owned(), |t| t.as_str().to_owned()),
+            vault_state: v
+                .vault_state
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            encryption_key_type: v
+                .encryption_key_type
+                .map(|t| t.as_str().to_owned())
+                .unwrap_or_default(),
+            recovery_points: v.number_of_recovery_points,
+            locked: v.locked.unwrap_or(false),
+            lock_date: secs(v.lock_date.as_ref()),
+            min_retention_days: v.min_retention_days,
+            max_retention_days: v.max_retention_days,
+            arn,
+        }
+    }
+}
+
+impl From<aws_sdk_backup::types::RestoreTestingPlanForList> for RestoreTestingPlan {
+    fn from(p: aws_sdk_backup::types::RestoreTestingPlanForList) -> RestoreTestingPlan {
+        RestoreTestingPlan {
+            account_id: arn_account(&p.restore_testing_plan_arn).to_owned(),
+            name: p.restore_testing_plan_name,
+            last_execution: secs(p.last_execution_time.as_ref()),
+            schedule_expression: p.schedule_expression,
+            timezone: p.schedule_expression_timezone.unwrap_or_default(),
         }
     }
 }

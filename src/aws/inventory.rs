@@ -1,9 +1,19 @@
 //! Inventory reads: what AWS Backup knows besides jobs.
 
+use aws_sdk_backup::types::VaultType;
+
 use super::client::BackupApi;
 use super::error::AwsError;
 use super::jobs::Pages;
-use crate::job::ProtectedResource;
+use crate::job::{ProtectedResource, RestoreTestingPlan, Vault};
+
+/// The vault types listed, one ListBackupVaults each: `ByVaultType` unset lists standard
+/// vaults, and the other types only show up when asked for.
+const VAULT_TYPES: [Option<VaultType>; 3] = [
+    None,
+    Some(VaultType::LogicallyAirGappedBackupVault),
+    Some(VaultType::RestoreAccessBackupVault),
+];
 
 impl BackupApi {
     /// Every protected resource of the caller's account in this region (ListProtectedResources).
@@ -39,6 +49,68 @@ impl BackupApi {
                     .unwrap_or_default()
                     .into_iter()
                     .map(ProtectedResource::from),
+            );
+            match pages.next(OP, page.next_token)? {
+                Some(t) => token = Some(t),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Every vault the caller's account owns in this region, of every type, each once.
+    pub async fn list_backup_vaults(&self) -> Result<Vec<Vault>, AwsError> {
+        const OP: &str = "ListBackupVaults";
+        let mut out: Vec<Vault> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for vault_type in VAULT_TYPES {
+            let mut pages = Pages::default();
+            let mut token: Option<String> = None;
+            loop {
+                self.limiter.acquire().await;
+                let page = self
+                    .client
+                    .list_backup_vaults()
+                    .set_by_vault_type(vault_type.clone())
+                    .max_results(self.page_size)
+                    .set_next_token(token.take())
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk(OP, &e))?;
+                for v in page.backup_vault_list.unwrap_or_default() {
+                    let v = Vault::from(v);
+                    if seen.insert(v.arn.clone()) {
+                        out.push(v);
+                    }
+                }
+                match pages.next(OP, page.next_token)? {
+                    Some(t) => token = Some(t),
+                    None => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every restore testing plan of the caller's account in this region.
+    pub async fn list_restore_testing_plans(&self) -> Result<Vec<RestoreTestingPlan>, AwsError> {
+        const OP: &str = "ListRestoreTestingPlans";
+        let mut out = Vec::new();
+        let mut pages = Pages::default();
+        let mut token: Option<String> = None;
+        loop {
+            self.limiter.acquire().await;
+            let page = self
+                .client
+                .list_restore_testing_plans()
+                .max_results(self.page_size)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk(OP, &e))?;
+            out.extend(
+                page.restore_testing_plans
+                    .into_iter()
+                    .map(RestoreTestingPlan::from),
             );
             match pages.next(OP, page.next_token)? {
                 Some(t) => token = Some(t),

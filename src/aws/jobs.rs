@@ -1,9 +1,9 @@
-//! Listing jobs: every page of ListBackupJobs, ListRestoreJobs and ListCopyJobs, handed on
+//! Listing jobs: every page of ListBackupJobs, ListRestoreJobs, ListCopyJobs and ListScanJobs, handed on
 //! page by page, and DescribeRestoreJob.
 
 use std::collections::HashSet;
 
-use aws_sdk_backup::types::{BackupJobState, CopyJobState, RestoreJobStatus};
+use aws_sdk_backup::types::{BackupJobState, CopyJobState, RestoreJobStatus, ScanState};
 use aws_smithy_types::DateTime;
 
 use super::client::BackupApi;
@@ -132,6 +132,19 @@ impl BackupApi {
                 let jobs = out.copy_jobs.unwrap_or_default();
                 (jobs.into_iter().map(Job::from).collect(), out.next_token)
             }
+            JobType::Scan => {
+                let mut req = self.client.list_scan_jobs().max_results(n);
+                req = req.set_next_token(token).set_by_account_id(account);
+                req = match filter {
+                    Filter::CompleteAfter(t) => req.by_complete_after(after(t)),
+                    Filter::State(s) => req.by_state(ScanState::from(s)),
+                };
+                let out = req.send().await.map_err(|e| AwsError::from_sdk(op, &e))?;
+                (
+                    out.scan_jobs.into_iter().map(Job::from).collect(),
+                    out.next_token,
+                )
+            }
         })
     }
 
@@ -155,6 +168,7 @@ fn operation(job_type: JobType) -> &'static str {
         JobType::Backup => "ListBackupJobs",
         JobType::Restore => "ListRestoreJobs",
         JobType::Copy => "ListCopyJobs",
+        JobType::Scan => "ListScanJobs",
     }
 }
 

@@ -10,6 +10,8 @@ mod identity;
 mod inventory;
 mod jobs;
 mod limiter;
+mod restore_history;
+mod summaries;
 
 pub use attempts::Outcome;
 pub use client::{BackupApi, ClientOptions};

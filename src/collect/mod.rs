@@ -8,7 +8,11 @@ mod collector;
 mod jobs;
 mod protected_resources;
 mod registry;
+mod restore_testing_plans;
 mod runner;
+mod summaries;
+mod vaults;
+mod watched_resources;
 
 pub use clock::unix_now;
 pub use collector::{Admit, BoxFuture, Gate, Health, Publish};

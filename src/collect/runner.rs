@@ -57,7 +57,7 @@ impl TargetRunner {
         publish: Arc<dyn Publish>,
         gate: Option<Arc<dyn Gate>>,
     ) -> Self {
-        let collectors = collectors(&config)
+        let collectors = collectors(&config, &target)
             .into_iter()
             .map(|collector| Scheduled {
                 collector,

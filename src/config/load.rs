@@ -202,7 +202,7 @@ impl Resolver<'_> {
                 return Err(self.err(
                     &types,
                     "job_types",
-                    "must list at least one of backup, restore, copy",
+                    "must list at least one of backup, restore, copy, scan",
                 ));
             }
         }

@@ -112,7 +112,7 @@ impl Default for Config {
             refresh_interval: Duration::from_secs(300),
             lookback: Duration::from_secs(24 * 3600),
             overlap: Duration::from_secs(15 * 60),
-            job_types: JobType::ALL.to_vec(),
+            job_types: JobType::DEFAULT.to_vec(),
             page_size: 1000,
             include_parent_jobs: false,
             extra_labels: Vec::new(),

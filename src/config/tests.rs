@@ -188,7 +188,7 @@ fn bad_target_fields() {
 fn bad_job_type_and_extra_label() {
     assert_eq!(
         err("job_types:\n  - backup\n  - snapshot\n"),
-        "exporter.yaml:3: job_types[1]: unknown job type \"snapshot\", expected backup, restore or copy"
+        "exporter.yaml:3: job_types[1]: unknown job type \"snapshot\", expected backup, restore, copy or scan"
     );
     let e = err("extra_labels: [resource_arn]\n");
     assert!(

@@ -14,6 +14,10 @@ pub use inventory::{JobSummary, ProtectedResource, RestoreTestingPlan, Vault, Wa
 /// AWS's spellings of the states the exporter treats specially.
 pub mod states {
     pub const COMPLETED: &str = "COMPLETED";
+    /// Scans that finished but could not look at everything.
+    pub const COMPLETED_WITH_ISSUES: &str = "COMPLETED_WITH_ISSUES";
+    /// The scan result that raises the malware alert.
+    pub const THREATS_FOUND: &str = "THREATS_FOUND";
     pub const CREATED: &str = "CREATED";
     pub const PENDING: &str = "PENDING";
     pub const RUNNING: &str = "RUNNING";
@@ -29,10 +33,20 @@ pub enum JobType {
     Backup,
     Restore,
     Copy,
+    /// Malware scans of recovery points (ListScanJobs); opt-in.
+    Scan,
 }
 
 impl JobType {
-    pub const ALL: [JobType; 3] = [JobType::Backup, JobType::Restore, JobType::Copy];
+    pub const ALL: [JobType; 4] = [
+        JobType::Backup,
+        JobType::Restore,
+        JobType::Copy,
+        JobType::Scan,
+    ];
+
+    /// The job types read unless `job_types` says otherwise.
+    pub const DEFAULT: [JobType; 3] = [JobType::Backup, JobType::Restore, JobType::Copy];
 
     /// The `job_type` label value, also the config spelling and the collector name.
     pub fn as_str(self) -> &'static str {
@@ -40,6 +54,7 @@ impl JobType {
             JobType::Backup => "backup",
             JobType::Restore => "restore",
             JobType::Copy => "copy",
+            JobType::Scan => "scan",
         }
     }
 
@@ -55,7 +70,7 @@ impl JobType {
         match self {
             JobType::Backup => &[CREATED, PENDING, RUNNING, ABORTING],
             JobType::Restore => &[PENDING, RUNNING],
-            JobType::Copy => &[CREATED, RUNNING],
+            JobType::Copy | JobType::Scan => &[CREATED, RUNNING],
         }
     }
 
@@ -78,7 +93,9 @@ impl FromStr for JobType {
         JobType::ALL
             .into_iter()
             .find(|t| t.as_str() == s)
-            .ok_or_else(|| format!("unknown job type {s:?}, expected backup, restore or copy"))
+            .ok_or_else(|| {
+                format!("unknown job type {s:?}, expected backup, restore, copy or scan")
+            })
     }
 }
 
@@ -109,6 +126,9 @@ pub struct Job {
     pub validation_status: Option<String>,
     /// Backup jobs started by a backup plan: the rule's schedule (`CreatedBy`).
     pub schedule: Option<Schedule>,
+    /// Scan jobs: the scanner (GUARDDUTY) and, once it has one, `ScanResult.ScanResultStatus`.
+    pub malware_scanner: String,
+    pub scan_result: Option<String>,
 }
 
 /// A backup rule's schedule as AWS reports it: `cron(…)` in AWS's dialect, and the IANA
@@ -128,6 +148,15 @@ impl Job {
 
     pub fn is_completed(&self) -> bool {
         self.state == states::COMPLETED
+    }
+
+    /// A scan that completed (with or without issues) and carries a result: what "the newest
+    /// completed scan" of a resource means. FAILED and CANCELED scans do not count.
+    pub fn completed_scan_result(&self) -> Option<&str> {
+        let done = self.state == states::COMPLETED || self.state == states::COMPLETED_WITH_ISSUES;
+        (self.job_type == JobType::Scan && done)
+            .then_some(self.scan_result.as_deref())
+            .flatten()
     }
 }
 

@@ -9,10 +9,10 @@ use super::merge::Merged;
 use super::names;
 use crate::aggregate::{Histogram, JobKey, ResourceKey};
 
-type Labels<'a> = Vec<(&'static str, &'a str)>;
-type Result = std::result::Result<(), std::fmt::Error>;
+pub(super) type Labels<'a> = Vec<(&'static str, &'a str)>;
+pub(super) type Result = std::result::Result<(), std::fmt::Error>;
 
-fn gauges<'a, V: EncodeGaugeValue + 'a>(
+pub(super) fn gauges<'a, V: EncodeGaugeValue + 'a>(
     encoder: &mut DescriptorEncoder,
     name: &str,
     help: &str,
@@ -154,6 +154,24 @@ impl Merged {
         )
     }
 
+    fn encode_scans(&self, encoder: &mut DescriptorEncoder) -> Result {
+        gauges(
+            encoder,
+            names::SCAN_RESULTS,
+            "Scan jobs that ended within the lookback with a result, by ScanResultStatus.",
+            self.scan_results.iter().map(|((r, k), v)| {
+                let l = vec![
+                    ("region", r.as_str()),
+                    ("account_id", k.account_id.as_str()),
+                    ("resource_type", k.resource_type.as_str()),
+                    ("malware_scanner", k.malware_scanner.as_str()),
+                    ("scan_result_status", k.scan_result_status.as_str()),
+                ];
+                (l, *v)
+            }),
+        )
+    }
+
     fn encode_resources(&self, encoder: &mut DescriptorEncoder) -> Result {
         gauges(
             encoder,
@@ -193,6 +211,21 @@ impl Merged {
                     ("source", i.source.as_str()),
                 ];
                 Some((l, i.seconds))
+            }),
+        )?;
+        gauges(
+            encoder,
+            names::RESOURCE_LAST_SCAN_THREATS,
+            "1 if the newest completed scan of the resource within the lookback reported THREATS_FOUND, else 0.",
+            self.resource_last_job.iter().filter_map(|((r, k), v)| {
+                let threats = v.threats_found?;
+                let l = vec![
+                    ("region", r.as_str()),
+                    ("account_id", k.account_id.as_str()),
+                    ("resource_type", k.resource_type.as_str()),
+                    ("resource_arn", k.resource_arn.as_str()),
+                ];
+                Some((l, i64::from(threats)))
             }),
         )?;
         gauges(
@@ -252,9 +285,11 @@ impl Collector for Merged {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result {
         self.encode_jobs(&mut encoder)?;
         self.encode_validations(&mut encoder)?;
+        self.encode_scans(&mut encoder)?;
         if self.resources_enabled {
             self.encode_resources(&mut encoder)?;
         }
+        self.encode_inventory(&mut encoder)?;
         self.encode_exporter(&mut encoder)
     }
 }

@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 
 use crate::aggregate::{
-    ActiveAgeKey, DurationKey, FastSet, Histogram, JobKey, LastJob, ResourceKey, SizeKey, Snapshot,
-    ValidationKey, hash_of,
+    ActiveAgeKey, DurationKey, FastSet, Histogram, JobKey, LastJob, PlanSeries, ResourceKey,
+    ScanResultKey, SizeKey, Snapshot, ValidationKey, hash_of,
 };
-use crate::job::{ExtraLabel, ProtectedResource};
+use crate::job::{ExtraLabel, JobSummary, ProtectedResource, Vault, WatchedRestore};
 
 /// What the merge needs from the configuration.
 #[derive(Clone, Debug)]
@@ -34,8 +34,15 @@ pub struct Merged {
     pub size: BTreeMap<SizeKey, Histogram>,
     pub oldest_active: BTreeMap<(String, ActiveAgeKey), f64>,
     pub validations: BTreeMap<(String, ValidationKey), u64>,
+    pub scan_results: BTreeMap<(String, ScanResultKey), u64>,
     pub resource_last_job: BTreeMap<(String, ResourceKey), LastJob>,
     pub protected: BTreeMap<(String, String), ProtectedResource>,
+    /// `None` when no target has read them (collector off, or not yet successful).
+    pub vaults: Option<BTreeMap<(String, String, String), Vault>>,
+    pub plans: Option<BTreeMap<(String, String, String), PlanSeries>>,
+    /// Summary counts by (region, row without its count).
+    pub job_summaries: Option<BTreeMap<(String, JobSummary), u64>>,
+    pub watched: Option<BTreeMap<(String, String), WatchedRestore>>,
     /// Distinct series refused so far: the job-based per-resource families, and
     /// ListProtectedResources'.
     pub dropped_last_job: u64,
@@ -94,6 +101,9 @@ impl Merged {
             for (k, v) in &s.validations {
                 *m.validations.entry((r.clone(), k.clone())).or_default() += v;
             }
+            for (k, v) in &s.scan_results {
+                *m.scan_results.entry((r.clone(), k.clone())).or_default() += v;
+            }
             for (k, v) in &s.resource_last_job {
                 let key = (r.clone(), k.clone());
                 let full = m.resource_last_job.len() >= max;
@@ -114,6 +124,35 @@ impl Merged {
                     m.protected.insert(key, p.clone());
                 } else {
                     refused.protected.insert(hash_of(&key));
+                }
+            }
+            if let Some(vaults) = &s.vaults {
+                let into = m.vaults.get_or_insert_default();
+                for v in vaults {
+                    into.insert((r.clone(), v.account_id.clone(), v.name.clone()), v.clone());
+                }
+            }
+            if let Some(plans) = &s.restore_testing_plans {
+                let into = m.plans.get_or_insert_default();
+                for p in plans {
+                    let key = (r.clone(), p.plan.account_id.clone(), p.plan.name.clone());
+                    into.insert(key, p.clone());
+                }
+            }
+            if let Some(rows) = &s.job_summaries {
+                let into = m.job_summaries.get_or_insert_default();
+                for row in rows {
+                    let key = JobSummary {
+                        count: 0,
+                        ..row.clone()
+                    };
+                    *into.entry((r.clone(), key)).or_default() += row.count;
+                }
+            }
+            if let Some(watched) = &s.watched {
+                let into = m.watched.get_or_insert_default();
+                for w in watched {
+                    into.insert((r.clone(), w.resource_arn.clone()), w.clone());
                 }
             }
             m.dropped_last_job += s.dropped.last_job;

@@ -6,6 +6,7 @@ mod classic;
 mod encode;
 mod format;
 mod gzip;
+mod inventory;
 mod merge;
 mod names;
 mod process;
