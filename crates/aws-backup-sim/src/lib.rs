@@ -22,6 +22,7 @@ mod query;
 mod reply;
 mod rng;
 mod routes;
+mod schedule;
 mod server;
 mod simulator;
 mod standalone;

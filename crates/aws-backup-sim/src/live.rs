@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::generate::{Org, Planned, SPAN, plan};
+use crate::generate::org::{Org, SPAN};
+use crate::generate::plan::plan;
+use crate::generate::planned::Planned;
 use crate::store::Store;
 use crate::types::SimJobType;
 

@@ -12,7 +12,8 @@ use tokio::task::JoinHandle;
 #[cfg(any(test, feature = "testing"))]
 use crate::faults::Faults;
 use crate::faults::{Fault, FaultState, RequestCounts};
-use crate::generate::{build_org, bulk};
+use crate::generate::build::build_org;
+use crate::generate::bulk::bulk;
 use crate::live::Live;
 use crate::model::JobId;
 #[cfg(any(test, feature = "testing"))]

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::generate::HOSTILE_NAME;
+use super::generate::org::HOSTILE_NAME;
 use super::query::{format_date, parse_date};
 use super::reply::credential_scope;
 use super::*;

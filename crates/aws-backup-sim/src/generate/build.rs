@@ -1,0 +1,248 @@
+//! The organization built from the options: accounts, resources, their plans and vaults.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use crate::generate::backup::failure;
+use crate::generate::kind::{KINDS, Kind};
+use crate::generate::org::{AdhocSpec, DAY, HOSTILE_NAME, HOUR, Org, PlanSpec, ResSpec};
+use crate::model::{hex_id, uuid_lower, vault_arn};
+use crate::options::SimOptions;
+use crate::rng::{Rng, hash};
+
+const APPS: [&str; 24] = [
+    "orders",
+    "payments",
+    "catalog",
+    "auth",
+    "search",
+    "billing",
+    "ledger",
+    "inventory",
+    "analytics",
+    "crm",
+    "checkout",
+    "reporting",
+    "metrics",
+    "mail",
+    "wiki",
+    "grafana",
+    "jenkins",
+    "gitlab",
+    "kafka",
+    "etl",
+    "shipping",
+    "pricing",
+    "identity",
+    "notifications",
+];
+
+pub(crate) fn build_org(opts: &SimOptions) -> Org {
+    let seed = opts.seed;
+    let mut rng = Rng::keyed(&[seed, 0xACC0]);
+    let mut accounts: Vec<String> = Vec::new();
+    while accounts.len() < opts.accounts.max(1) {
+        let id = format!("{}", 100_000_000_000 + rng.below(900_000_000_000));
+        if !accounts.contains(&id) {
+            accounts.push(id);
+        }
+    }
+    let regions = if opts.regions.is_empty() {
+        vec!["us-east-1".to_owned()]
+    } else {
+        opts.regions.clone()
+    };
+    let bulk = opts.bulk_backup_jobs.is_some();
+    let mut org = Org {
+        seed,
+        accounts,
+        regions,
+        resources: Vec::new(),
+        plans: Vec::new(),
+        adhoc: Vec::new(),
+        scheduled: !bulk,
+        brisk: opts.brisk && !bulk,
+    };
+    for a in 0..org.accounts.len() {
+        for g in 0..org.regions.len() {
+            if bulk && (a, g) != (0, 0) {
+                continue;
+            }
+            let first = org.resources.len();
+            let mut names = HashSet::new();
+            for i in 0..opts.resources_per_account {
+                let r = make_resource(&org, a, g, i, &mut names);
+                org.resources.push(r);
+            }
+            let here: Vec<usize> = (first..org.resources.len()).collect();
+            if bulk || here.is_empty() {
+                continue;
+            }
+            let key = hash(&[seed, 0x9A7, a as u64, g as u64]);
+            let mut prng = Rng::new(key);
+            let mut arn = format!(
+                "arn:aws:backup:{}:{}:restore-testing-plan:critical_data_restore_test-",
+                org.regions[g], org.accounts[a]
+            );
+            uuid_lower(&mut arn, prng.next_u64(), prng.next_u64());
+            org.plans.push(PlanSpec {
+                arn,
+                period: 6 * HOUR,
+                offset: prng.range(0, 6 * HOUR),
+                key,
+                candidates: here.clone(),
+            });
+            org.adhoc.push(AdhocSpec {
+                key: hash(&[seed, 0xAD0C, a as u64, g as u64]),
+                candidates: here,
+            });
+        }
+    }
+    org
+}
+
+fn make_resource(org: &Org, a: usize, g: usize, i: usize, names: &mut HashSet<String>) -> ResSpec {
+    let seed = org.seed;
+    let key = hash(&[seed, 0x5E5, a as u64, g as u64, i as u64]);
+    let mut rng = Rng::new(key);
+    let account = &org.accounts[a];
+    let region = &org.regions[g];
+    let hostile = a == 0 && g == 0 && i == 0;
+    let kind = if hostile {
+        Kind::DynamoDb
+    } else {
+        KINDS[rng.weighted(&KINDS.map(|k| k.1))].0
+    };
+    let app = *rng.pick(&APPS);
+    let env = ["prod", "staging", "dev"][rng.weighted(&[60, 25, 15])];
+    let mut base = match kind {
+        Kind::Ebs => format!("{app}-{env}-data{}", rng.range(1, 4)),
+        Kind::Ec2 => format!("{app}-{env}-{:02}", rng.range(1, 13)),
+        Kind::Rds => format!("{app}-{env}-db"),
+        Kind::Aurora => format!("{app}-{env}-aurora"),
+        Kind::DynamoDb => {
+            let t = rng.pick(&["events", "sessions", "state", "locks", "items"]);
+            format!("{app}-{env}-{t}")
+        }
+        Kind::Efs => format!("{app}-{env}-shared"),
+        Kind::S3 => {
+            let t = rng.pick(&["artifacts", "logs", "exports", "media", "uploads"]);
+            format!("acme-{app}-{env}-{t}-{}", &account[8..])
+        }
+        Kind::FSx => format!("{app}-{env}-fsx"),
+        Kind::DocumentDb => format!("{app}-{env}-docdb"),
+        Kind::Neptune => format!("{app}-{env}-graph"),
+        Kind::Vm => format!("{app}-{env}-vm{:02}", rng.range(1, 13)),
+    };
+    if hostile {
+        base = HOSTILE_NAME.to_owned();
+    }
+    let mut name = base.clone();
+    let mut n = 2;
+    while !names.insert(name.clone()) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    let mut arn = String::new();
+    let hx = rng.next_u64();
+    match kind {
+        Kind::Ebs => {
+            let _ = write!(arn, "arn:aws:ec2:{region}:{account}:volume/vol-");
+            hex_id(&mut arn, hx, 17);
+        }
+        Kind::Ec2 => {
+            let _ = write!(arn, "arn:aws:ec2:{region}:{account}:instance/i-");
+            hex_id(&mut arn, hx, 17);
+        }
+        Kind::Rds => {
+            let _ = write!(arn, "arn:aws:rds:{region}:{account}:db:{name}");
+        }
+        Kind::Aurora | Kind::DocumentDb | Kind::Neptune => {
+            let _ = write!(arn, "arn:aws:rds:{region}:{account}:cluster:{name}");
+        }
+        Kind::DynamoDb => {
+            let _ = write!(arn, "arn:aws:dynamodb:{region}:{account}:table/{name}");
+        }
+        Kind::Efs => {
+            let _ = write!(
+                arn,
+                "arn:aws:elasticfilesystem:{region}:{account}:file-system/fs-"
+            );
+            hex_id(&mut arn, hx, 17);
+        }
+        Kind::S3 => {
+            let _ = write!(arn, "arn:aws:s3:::{name}");
+        }
+        Kind::FSx => {
+            let _ = write!(arn, "arn:aws:fsx:{region}:{account}:file-system/fs-");
+            hex_id(&mut arn, hx, 17);
+        }
+        Kind::Vm => {
+            let _ = write!(arn, "arn:aws:backup-gateway:{region}:{account}:vm/vm-");
+            hex_id(&mut arn, hx, 17);
+        }
+    }
+    let period = match kind {
+        _ if hostile => HOUR,
+        Kind::DynamoDb | Kind::Aurora | Kind::Rds if rng.chance(0.5) => HOUR,
+        Kind::Ebs if rng.chance(0.2) => HOUR,
+        Kind::Efs | Kind::S3 if rng.chance(0.25) => 12 * HOUR,
+        _ => DAY,
+    };
+    let offset = rng.range(0, period);
+    let vault = if period == HOUR {
+        "prod-hourly"
+    } else if env != "prod" {
+        "Default"
+    } else if matches!(kind, Kind::S3 | Kind::Efs) && rng.chance(0.3) {
+        "compliance-vault"
+    } else {
+        "prod-daily"
+    };
+    let composite = kind == Kind::Ec2 && rng.chance(0.2);
+    let wants_copy = matches!(vault, "prod-daily" | "compliance-vault") && rng.chance(0.5);
+    let last = org.accounts.len() - 1;
+    let copy_to = if !wants_copy || composite {
+        None
+    } else if a != last {
+        let mut s = String::new();
+        vault_arn(&mut s, region, &org.accounts[last], "central-backup-vault");
+        Some(s)
+    } else if org.regions.len() > 1 {
+        let other = &org.regions[(g + 1) % org.regions.len()];
+        let mut s = String::new();
+        vault_arn(&mut s, other, account, "dr-vault");
+        Some(s)
+    } else {
+        None
+    };
+    let chronic = (!hostile && rng.chance(0.04)).then(|| failure(kind, &arn, &mut rng));
+    let base_size = kind.size_range().map(|(lo, hi)| {
+        if hi <= 0.0 {
+            0
+        } else {
+            rng.log_range(lo, hi) as i64
+        }
+    });
+    let prior_age = if chronic.is_some() {
+        rng.range(3 * DAY, 10 * DAY)
+    } else {
+        rng.range(HOUR, DAY)
+    };
+    ResSpec {
+        account: a,
+        region: g,
+        kind,
+        arn,
+        name,
+        vault,
+        period,
+        offset,
+        composite,
+        copy_to,
+        chronic,
+        base_size,
+        prior_age,
+        key,
+    }
+}

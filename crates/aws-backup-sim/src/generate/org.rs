@@ -1,0 +1,64 @@
+//! The organization's shape: accounts, regions, resources on schedules, restore testing plans.
+
+use crate::generate::kind::Kind;
+
+pub(crate) const HOUR: i64 = 3600;
+pub(crate) const DAY: i64 = 86_400;
+
+/// Upper bound of (end of a job or its copy) − (scheduled time): how far before the history
+/// window occurrences must be replayed so that nothing ending inside it is missed.
+pub(crate) const SPAN: i64 = 8 * HOUR;
+
+/// The name, label value and ARN tail of the resource that exercises label escaping.
+pub(crate) const HOSTILE_NAME: &str = "db \"prod\" \\ ünïcode\nline2";
+
+/// One protected resource and its backup plan assignment.
+#[derive(Clone, Debug)]
+pub(crate) struct ResSpec {
+    pub account: usize,
+    pub region: usize,
+    pub kind: Kind,
+    pub arn: String,
+    pub name: String,
+    pub vault: &'static str,
+    pub period: i64,
+    pub offset: i64,
+    pub composite: bool,
+    pub copy_to: Option<String>,
+    pub chronic: Option<(&'static str, String)>,
+    pub base_size: Option<i64>,
+    /// How long before the job history its previous recovery point was made.
+    pub prior_age: i64,
+    pub key: u64,
+}
+
+/// A restore testing plan: every `period`, restores a couple of resources and validates them.
+#[derive(Clone, Debug)]
+pub(crate) struct PlanSpec {
+    pub arn: String,
+    pub period: i64,
+    pub offset: i64,
+    pub key: u64,
+    pub candidates: Vec<usize>,
+}
+
+/// Occasional restores by hand in one account and region.
+#[derive(Clone, Debug)]
+pub(crate) struct AdhocSpec {
+    pub key: u64,
+    pub candidates: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Org {
+    pub seed: u64,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub resources: Vec<ResSpec>,
+    pub plans: Vec<PlanSpec>,
+    pub adhoc: Vec<AdhocSpec>,
+    /// False in bulk mode: the resources exist but no schedule runs.
+    pub scheduled: bool,
+    /// Demo pace (see `SimOptions::brisk`).
+    pub brisk: bool,
+}
