@@ -9,17 +9,24 @@ use std::sync::Arc;
 
 use crate::rng::hash_str;
 #[cfg(any(test, feature = "testing"))]
-use crate::types::{SimJob, SimJobType};
+use crate::types::{SimCreatedBy, SimJob, SimJobType};
 
 /// An interned string.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 pub(crate) struct Sym(NonZeroU32);
 
-/// Interning table; lookups by `&str` let filters compare integers instead of strings.
+/// An interned backup rule: (plan name, rule name, cron, time zone).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub(crate) struct RuleId(NonZeroU32);
+
+/// Interning table; lookups by `&str` let filters compare integers instead of strings. Backup
+/// rules are interned too: a million jobs share a few hundred of them.
 #[derive(Default)]
 pub(crate) struct Interner {
     map: HashMap<Arc<str>, Sym>,
     strs: Vec<Arc<str>>,
+    rules: Vec<[Sym; 4]>,
+    rule_ids: HashMap<[Sym; 4], RuleId>,
 }
 
 impl Interner {
@@ -45,6 +52,24 @@ impl Interner {
 
     pub(crate) fn opt(&self, sym: Option<Sym>) -> Option<&str> {
         sym.map(|s| self.str(s))
+    }
+
+    /// Interns (plan name, rule name, cron, time zone).
+    pub(crate) fn intern_rule(&mut self, rule: [&str; 4]) -> RuleId {
+        let key = rule.map(|s| self.intern(s));
+        if let Some(&id) = self.rule_ids.get(&key) {
+            return id;
+        }
+        self.rules.push(key);
+        let n = u32::try_from(self.rules.len()).expect("fewer than 2^32 rules");
+        let id = RuleId(NonZeroU32::new(n).expect("length is positive"));
+        self.rule_ids.insert(key, id);
+        id
+    }
+
+    /// (plan name, rule name, cron, time zone).
+    pub(crate) fn rule(&self, id: RuleId) -> [&str; 4] {
+        self.rules[id.0.get() as usize - 1].map(|s| self.str(s))
     }
 }
 
@@ -177,6 +202,8 @@ pub(crate) struct Rec {
     pub parent: Option<Sym>,
     pub plan: Option<Sym>,
     pub validation: Option<Sym>,
+    /// The backup rule that started a backup job, or whose backup a scan job scans.
+    pub rule: Option<RuleId>,
     pub is_parent: bool,
     /// Whether CreationDate is listed; `creation` still orders the job in its index.
     pub dated: bool,
@@ -185,7 +212,8 @@ pub(crate) struct Rec {
 impl Rec {
     #[cfg(any(test, feature = "testing"))]
     /// Keeps only what the wire format of that job type carries, so `jobs()` equals what the
-    /// API lists (restore jobs have no name or message category; only restores have a plan).
+    /// API lists (restore jobs have no name or message category; only restores have a plan;
+    /// only backup jobs name their backup rule).
     pub(crate) fn from_job(j: &SimJob, strs: &mut Interner) -> Rec {
         let restore = j.job_type == SimJobType::Restore;
         let mut opt = |s: &Option<String>, keep: bool| match s {
@@ -199,6 +227,12 @@ impl Rec {
         let parent = opt(&j.parent_job_id, true);
         let plan = opt(&j.restore_testing_plan_arn, restore);
         let validation = opt(&j.validation_status, restore);
+        let rule = match &j.created_by {
+            Some(c) if j.job_type == SimJobType::Backup => {
+                Some(strs.intern_rule([&c.plan_name, &c.rule_name, &c.cron, &c.timezone]))
+            }
+            _ => None,
+        };
         Rec {
             id: JobId::parse(&j.job_id),
             creation: j.creation_date.or(j.completion_date).unwrap_or_default(),
@@ -216,6 +250,7 @@ impl Rec {
             parent,
             plan,
             validation,
+            rule,
             is_parent: j.is_parent,
             dated: j.creation_date.is_some(),
         }
@@ -243,6 +278,15 @@ impl Rec {
             parent_job_id: s(self.parent),
             restore_testing_plan_arn: s(self.plan),
             validation_status: s(self.validation),
+            created_by: self.rule.map(|id| {
+                let [plan, rule, cron, tz] = strs.rule(id);
+                SimCreatedBy {
+                    plan_name: plan.to_owned(),
+                    rule_name: rule.to_owned(),
+                    cron: cron.to_owned(),
+                    timezone: tz.to_owned(),
+                }
+            }),
         }
     }
 }

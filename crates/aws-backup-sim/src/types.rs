@@ -41,6 +41,20 @@ pub struct SimJob {
     pub restore_testing_plan_arn: Option<String>,
     /// Restore jobs started by a restore testing plan only.
     pub validation_status: Option<String>,
+    /// The backup rule that started a backup job (its `CreatedBy`); `None` for other job
+    /// types and for backup jobs inserted without one (the wire then has no cron).
+    pub created_by: Option<SimCreatedBy>,
+}
+
+/// The backup rule behind a backup job: on the wire, `CreatedBy`'s BackupPlanName,
+/// BackupRuleName, BackupRuleCron and BackupRuleTimezone (plan and rule ids derive from them).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SimCreatedBy {
+    pub plan_name: String,
+    pub rule_name: String,
+    /// AWS's six-field cron, e.g. `cron(15 3 ? * * *)`: the schedule the job's resource runs.
+    pub cron: String,
+    pub timezone: String,
 }
 
 /// One entry of ListProtectedResources.

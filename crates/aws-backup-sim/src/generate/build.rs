@@ -5,10 +5,11 @@ use std::fmt::Write as _;
 
 use crate::generate::backup::failure;
 use crate::generate::kind::{KINDS, Kind};
-use crate::generate::org::{AdhocSpec, DAY, HOSTILE_NAME, HOUR, Org, PlanSpec, ResSpec};
+use crate::generate::org::{AdhocSpec, DAY, HOSTILE_NAME, HOUR, Org, PlanSpec, ResSpec, RuleSpec};
 use crate::model::{hex_id, uuid_lower, vault_arn};
 use crate::options::SimOptions;
 use crate::rng::{Rng, hash};
+use crate::schedule::cron;
 
 const APPS: [&str; 24] = [
     "orders",
@@ -88,7 +89,8 @@ pub(crate) fn build_org(opts: &SimOptions) -> Org {
             org.plans.push(PlanSpec {
                 arn,
                 period: 6 * HOUR,
-                offset: prng.range(0, 6 * HOUR),
+                // Whole minutes, so that a cron expression can say it.
+                offset: prng.range(0, 6 * 60) * 60,
                 key,
                 candidates: here.clone(),
             });
@@ -189,7 +191,8 @@ fn make_resource(org: &Org, a: usize, g: usize, i: usize, names: &mut HashSet<St
         Kind::Efs | Kind::S3 if rng.chance(0.25) => 12 * HOUR,
         _ => DAY,
     };
-    let offset = rng.range(0, period);
+    // Whole minutes, so that the rule's cron expression says exactly when it fires.
+    let offset = rng.range(0, period / 60) * 60;
     let vault = if period == HOUR {
         "prod-hourly"
     } else if env != "prod" {
@@ -244,5 +247,28 @@ fn make_resource(org: &Org, a: usize, g: usize, i: usize, names: &mut HashSet<St
         base_size,
         prior_age,
         key,
+        rule: rule(vault, period, offset),
+    }
+}
+
+/// The rule of a resource's schedule, in a plan per vault (how AWS Backup users usually
+/// organize them): one rule per distinct schedule.
+fn rule(vault: &str, period: i64, offset: i64) -> RuleSpec {
+    let plan = match vault {
+        "prod-hourly" => "prod-hourly-backups",
+        "prod-daily" => "prod-daily-backups",
+        "compliance-vault" => "compliance-backups",
+        _ => "default-backups",
+    };
+    let (h, m) = (offset / HOUR, offset % HOUR / 60);
+    let name = match period {
+        HOUR => format!("hourly-at-{m:02}"),
+        p if p == 12 * HOUR => format!("twice-daily-{h:02}{m:02}"),
+        _ => format!("daily-{h:02}{m:02}"),
+    };
+    RuleSpec {
+        plan,
+        name,
+        cron: cron(period, offset).expect("generated periods divide a day"),
     }
 }

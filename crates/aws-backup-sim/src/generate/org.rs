@@ -30,7 +30,27 @@ pub(crate) struct ResSpec {
     /// How long before the job history its previous recovery point was made.
     pub prior_age: i64,
     pub key: u64,
+    /// The backup rule that runs this resource's schedule.
+    pub rule: RuleSpec,
 }
+
+/// A backup plan's rule: its cron is the resource's `period` and `offset`, in UTC.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleSpec {
+    pub plan: &'static str,
+    pub name: String,
+    pub cron: String,
+}
+
+impl RuleSpec {
+    /// (plan name, rule name, cron, time zone), as the interner keeps it.
+    pub(crate) fn parts(&self) -> [&str; 4] {
+        [self.plan, &self.name, &self.cron, RULE_TIMEZONE]
+    }
+}
+
+/// The time zone of every generated schedule.
+pub(crate) const RULE_TIMEZONE: &str = "Etc/UTC";
 
 /// A restore testing plan: every `period`, restores a couple of resources and validates them.
 #[derive(Clone, Debug)]

@@ -95,6 +95,7 @@ impl Planned {
             parent: self.parent.as_deref().map(|p| strs.intern(p)),
             plan: self.plan.as_deref().map(|p| strs.intern(p)),
             validation,
+            rule: matches!(self.ty, SimJobType::Backup).then(|| strs.intern_rule(r.rule.parts())),
             is_parent: self.is_parent,
             dated: true,
         }

@@ -152,6 +152,15 @@ fn from_wire(ty: SimJobType, region: &str, v: &Value) -> SimJob {
             .get("CreatedBy")
             .and_then(|c| s(c, "RestoreTestingPlanArn")),
         validation_status: s(v, "ValidationStatus"),
+        created_by: v
+            .get("CreatedBy")
+            .filter(|c| c.get("BackupRuleCron").is_some())
+            .map(|c| SimCreatedBy {
+                plan_name: s(c, "BackupPlanName").unwrap(),
+                rule_name: s(c, "BackupRuleName").unwrap(),
+                cron: s(c, "BackupRuleCron").unwrap(),
+                timezone: s(c, "BackupRuleTimezone").unwrap(),
+            }),
     }
 }
 
@@ -602,6 +611,7 @@ fn new_job(id: &str, creation: i64, completion: Option<i64>, state: &str, accoun
         parent_job_id: None,
         restore_testing_plan_arn: None,
         validation_status: None,
+        created_by: None,
     }
 }
 
@@ -1474,6 +1484,14 @@ async fn the_real_sdk_reads_what_jobs_returns() {
         parent_job_id: j.parent_job_id().map(str::to_owned),
         restore_testing_plan_arn: None,
         validation_status: None,
+        created_by: j.created_by().and_then(|c| {
+            Some(SimCreatedBy {
+                plan_name: c.backup_plan_name()?.to_owned(),
+                rule_name: c.backup_rule_name()?.to_owned(),
+                cron: c.backup_rule_cron()?.to_owned(),
+                timezone: c.backup_rule_timezone()?.to_owned(),
+            })
+        }),
     };
     // Every backup job of the region, in pages of 100, with throttling on the way.
     sim.set_faults(Faults {
@@ -1938,3 +1956,5 @@ fn a_job_without_creation_date_is_listed_without_one() {
     assert_eq!(listed["CompletionDate"], NOW - 60);
     assert!(sim.jobs().contains(&job));
 }
+
+mod rules;
