@@ -18,6 +18,11 @@ pub(crate) fn occurrences(
     (k0..=k1).map(move |k| (k, k * period + offset))
 }
 
+/// The newest occurrence at or before `t`.
+pub(crate) fn last_at(period: i64, offset: i64, t: i64) -> i64 {
+    (t - offset).div_euclid(period) * period + offset
+}
+
 /// AWS's six-field cron (minutes hours day-of-month month day-of-week year) for a schedule
 /// whose period divides a day into whole hours; the epoch starts at midnight UTC, so the
 /// occurrences fall on the same UTC hours every day. `None` for any other period.
@@ -71,5 +76,7 @@ mod tests {
             assert!(h == 3 || h == 15, "{h}");
             assert_eq!(m, 5);
         }
+        assert_eq!(last_at(HOUR, 600, 7200 + 599), 3600 + 600);
+        assert_eq!(last_at(HOUR, 600, 7200 + 600), 7200 + 600);
     }
 }

@@ -68,7 +68,7 @@ impl std::fmt::Debug for Simulator {
 impl Simulator {
     /// Generates the organization as of `now` (epoch seconds).
     pub fn new(opts: SimOptions, now: i64) -> Simulator {
-        let org = build_org(&opts);
+        let org = build_org(&opts, now);
         let history = i64::try_from(opts.history.as_secs()).unwrap_or(i64::MAX / 4);
         let mut store = Store::new();
         for r in &org.resources {
@@ -163,6 +163,16 @@ impl Simulator {
         let st = self.inner.state.read().expect("state lock");
         let store = &st.store;
         let s = &store.strs;
+        let org = &st.live.org;
+        let stopped: std::collections::HashSet<(&str, &str, &str)> = org
+            .resources
+            .iter()
+            .filter(|r| r.stopped_at.is_some())
+            .map(|r| {
+                let (a, g) = (&org.accounts[r.account], &org.regions[r.region]);
+                (a.as_str(), g.as_str(), r.arn.as_str())
+            })
+            .collect();
         store
             .resources
             .iter()
@@ -176,6 +186,7 @@ impl Simulator {
                     resource_type: s.str(r.rtype).to_owned(),
                     resource_name: s.opt(r.name).map(str::to_owned),
                     last_backup_time: Some(last.time),
+                    stopped: stopped.contains(&(s.str(r.account), s.str(r.region), s.str(r.arn))),
                 })
             })
             .collect()

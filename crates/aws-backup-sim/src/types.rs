@@ -68,4 +68,7 @@ pub struct SimResource {
     /// Creation date of the newest COMPLETED backup job of the resource, or of a recovery point
     /// from before the simulated history.
     pub last_backup_time: Option<i64>,
+    /// Ground truth, not on the wire: the resource's (hourly) schedule stopped 2 to 5 hours
+    /// before the simulator's start, so its backups are overdue against its own schedule.
+    pub stopped: bool,
 }

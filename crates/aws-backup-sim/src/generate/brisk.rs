@@ -20,13 +20,22 @@ pub(crate) fn brisk_jobs(org: &Org, k: i64, base: i64, out: &mut Vec<Planned>) {
     if simple.is_empty() {
         return;
     }
-    // Prefer resources whose plan copies them, so that copy jobs move too.
-    let copied: Vec<usize> = simple
+    // Never a resource whose schedule stopped. Prefer resources whose plan copies them, so
+    // that copy jobs move too.
+    let running: Vec<usize> = simple
+        .iter()
+        .copied()
+        .filter(|&i| org.resources[i].stopped_at.is_none())
+        .collect();
+    let copied: Vec<usize> = running
         .iter()
         .copied()
         .filter(|&i| org.resources[i].copy_to.is_some())
         .collect();
-    let pool = if copied.is_empty() { &simple } else { &copied };
+    let pool = if copied.is_empty() { &running } else { &copied };
+    if pool.is_empty() {
+        return;
+    }
     let mut jobs = Vec::new();
     backup_occurrence(org, *rng.pick(pool), k + (1 << 40), base, &mut jobs);
     let mut prev_end = base;

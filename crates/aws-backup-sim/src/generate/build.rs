@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::generate::backup::failure;
+use crate::generate::fates::stop_some;
 use crate::generate::kind::{KINDS, Kind};
 use crate::generate::org::{AdhocSpec, DAY, HOSTILE_NAME, HOUR, Org, PlanSpec, ResSpec, RuleSpec};
 use crate::model::{hex_id, uuid_lower, vault_arn};
@@ -38,7 +39,8 @@ const APPS: [&str; 24] = [
     "notifications",
 ];
 
-pub(crate) fn build_org(opts: &SimOptions) -> Org {
+/// The organization of `opts`, for a simulator started at `start`.
+pub(crate) fn build_org(opts: &SimOptions, start: i64) -> Org {
     let seed = opts.seed;
     let mut rng = Rng::keyed(&[seed, 0xACC0]);
     let mut accounts: Vec<String> = Vec::new();
@@ -56,6 +58,7 @@ pub(crate) fn build_org(opts: &SimOptions) -> Org {
     let bulk = opts.bulk_backup_jobs.is_some();
     let mut org = Org {
         seed,
+        start,
         accounts,
         regions,
         resources: Vec::new(),
@@ -79,6 +82,7 @@ pub(crate) fn build_org(opts: &SimOptions) -> Org {
             if bulk || here.is_empty() {
                 continue;
             }
+            stop_some(&mut org, &here);
             let key = hash(&[seed, 0x9A7, a as u64, g as u64]);
             let mut prng = Rng::new(key);
             let mut arn = format!(
@@ -248,6 +252,7 @@ fn make_resource(org: &Org, a: usize, g: usize, i: usize, names: &mut HashSet<St
         prior_age,
         key,
         rule: rule(vault, period, offset),
+        stopped_at: None,
     }
 }
 

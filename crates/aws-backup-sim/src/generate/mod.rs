@@ -2,7 +2,8 @@
 //! function of (seed, source, occurrence), so a job's fate never depends on when or in which
 //! order the simulator materializes it: the same seed and time give the same jobs.
 //!
-//! `org` and `kind` hold the shape, `build` makes it from the options, `planned` is a job and
+//! `org` and `kind` hold the shape, `build` makes it from the options (`fates` picks the few
+//! resources whose story differs), `planned` is a job and
 //! its timeline; `backup`, `restore` and `brisk` make jobs, `plan` asks them all for a span of
 //! time; `bulk` is the benchmark store.
 
@@ -10,6 +11,7 @@ pub(crate) mod backup;
 pub(crate) mod brisk;
 pub(crate) mod build;
 pub(crate) mod bulk;
+pub(crate) mod fates;
 pub(crate) mod kind;
 pub(crate) mod org;
 pub(crate) mod plan;

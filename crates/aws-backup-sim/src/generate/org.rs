@@ -32,6 +32,8 @@ pub(crate) struct ResSpec {
     pub key: u64,
     /// The backup rule that runs this resource's schedule.
     pub rule: RuleSpec,
+    /// The schedule's last run: none after it (its backups stopped before the start).
+    pub stopped_at: Option<i64>,
 }
 
 /// A backup plan's rule: its cron is the resource's `period` and `offset`, in UTC.
@@ -72,6 +74,8 @@ pub(crate) struct AdhocSpec {
 #[derive(Clone, Debug)]
 pub(crate) struct Org {
     pub seed: u64,
+    /// The simulator's start time: what "hours before the start" refers to.
+    pub start: i64,
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
     pub resources: Vec<ResSpec>,

@@ -15,6 +15,7 @@ pub(crate) fn plan(org: &Org, from: i64, to: i64) -> Vec<Planned> {
         return out;
     }
     for (ri, r) in org.resources.iter().enumerate() {
+        let to = r.stopped_at.map_or(to, |s| s.min(to));
         for (k, base) in occurrences(r.period, r.offset, from, to) {
             backup_occurrence(org, ri, k, base, &mut out);
         }
