@@ -204,6 +204,9 @@ pub(crate) struct Rec {
     pub validation: Option<Sym>,
     /// The backup rule that started a backup job, or whose backup a scan job scans.
     pub rule: Option<RuleId>,
+    /// Scan jobs: the malware scanner and the ScanResultStatus.
+    pub scanner: Option<Sym>,
+    pub scan_result: Option<Sym>,
     pub is_parent: bool,
     /// Whether CreationDate is listed; `creation` still orders the job in its index.
     pub dated: bool,
@@ -213,22 +216,26 @@ impl Rec {
     #[cfg(any(test, feature = "testing"))]
     /// Keeps only what the wire format of that job type carries, so `jobs()` equals what the
     /// API lists (restore jobs have no name or message category; only restores have a plan;
-    /// only backup jobs name their backup rule).
+    /// only backup and scan jobs name a backup rule; only scans have scan fields, and they have
+    /// no size, category or parent).
     pub(crate) fn from_job(j: &SimJob, strs: &mut Interner) -> Rec {
         let restore = j.job_type == SimJobType::Restore;
+        let scan = j.job_type == SimJobType::Scan;
         let mut opt = |s: &Option<String>, keep: bool| match s {
             Some(v) if keep => Some(strs.intern(v)),
             _ => None,
         };
         let status_message = opt(&j.status_message, true);
-        let message_category = opt(&j.message_category, !restore);
+        let message_category = opt(&j.message_category, !restore && !scan);
         let resource_name = opt(&j.resource_name, !restore);
         let vault = opt(&j.backup_vault_name, true);
-        let parent = opt(&j.parent_job_id, true);
+        let parent = opt(&j.parent_job_id, !scan);
         let plan = opt(&j.restore_testing_plan_arn, restore);
         let validation = opt(&j.validation_status, restore);
+        let scanner = opt(&j.malware_scanner, scan);
+        let scan_result = opt(&j.scan_result_status, scan);
         let rule = match &j.created_by {
-            Some(c) if j.job_type == SimJobType::Backup => {
+            Some(c) if matches!(j.job_type, SimJobType::Backup | SimJobType::Scan) => {
                 Some(strs.intern_rule([&c.plan_name, &c.rule_name, &c.cron, &c.timezone]))
             }
             _ => None,
@@ -237,7 +244,7 @@ impl Rec {
             id: JobId::parse(&j.job_id),
             creation: j.creation_date.or(j.completion_date).unwrap_or_default(),
             completion: j.completion_date,
-            size: j.backup_size_bytes,
+            size: j.backup_size_bytes.filter(|_| !scan),
             account: strs.intern(&j.account_id),
             region: strs.intern(&j.region),
             state: strs.intern(&j.state),
@@ -251,7 +258,9 @@ impl Rec {
             plan,
             validation,
             rule,
-            is_parent: j.is_parent,
+            scanner,
+            scan_result,
+            is_parent: j.is_parent && !scan,
             dated: j.creation_date.is_some(),
         }
     }
@@ -287,6 +296,8 @@ impl Rec {
                     timezone: tz.to_owned(),
                 }
             }),
+            malware_scanner: s(self.scanner),
+            scan_result_status: s(self.scan_result),
         }
     }
 }

@@ -20,9 +20,10 @@ pub struct SimOptions {
     pub bulk_backup_jobs: Option<usize>,
     /// Role ARNs whose AssumeRole is refused with AccessDenied.
     pub denied_roles: Vec<String>,
-    /// Demo pace: besides the schedules, every 20 seconds a short backup (with a copy when
-    /// it succeeds) and a restore (half of them restore tests) start and end within about a
-    /// minute, so that a demo or an end-to-end check sees every counter move at once.
+    /// Demo pace: besides the schedules, every 20 seconds a short backup (with a copy and a
+    /// malware scan when it succeeds) and a restore (half of them restore tests) start and end
+    /// within about a minute, so that a demo or an end-to-end check sees every counter move
+    /// at once.
     pub brisk: bool,
 }
 

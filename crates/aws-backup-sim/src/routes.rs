@@ -20,6 +20,7 @@ impl Op {
             Op::ListJobs(SimJobType::Backup) => "ListBackupJobs",
             Op::ListJobs(SimJobType::Restore) => "ListRestoreJobs",
             Op::ListJobs(SimJobType::Copy) => "ListCopyJobs",
+            Op::ListJobs(SimJobType::Scan) => "ListScanJobs",
             Op::DescribeRestoreJob(_) => "DescribeRestoreJob",
             Op::ListProtectedResources => "ListProtectedResources",
             Op::Sts => "STS",
@@ -40,6 +41,7 @@ pub(crate) fn route(method: &str, path: &str) -> Result<Op, Reply> {
         "/backup-jobs" => (Op::ListJobs(SimJobType::Backup), "GET"),
         "/restore-jobs" => (Op::ListJobs(SimJobType::Restore), "GET"),
         "/copy-jobs" => (Op::ListJobs(SimJobType::Copy), "GET"),
+        "/scan/jobs" => (Op::ListJobs(SimJobType::Scan), "GET"),
         "/resources" => (Op::ListProtectedResources, "GET"),
         p => match p.strip_prefix("/restore-jobs/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {

@@ -27,6 +27,7 @@ use crate::routes::{Op, route};
 use crate::server::{self, Responder};
 use crate::store::{ResRec, Store};
 use crate::sts::{self, Sts};
+use crate::types::SimJobType;
 #[cfg(any(test, feature = "testing"))]
 use crate::types::{SimJob, SimResource};
 
@@ -427,7 +428,7 @@ impl Simulator {
             // Every page is the first page, and its token leads back to it.
             let first: String = query
                 .split('&')
-                .filter(|p| !p.starts_with("nextToken="))
+                .filter(|p| !p.starts_with("nextToken=") && !p.starts_with("NextToken="))
                 .collect::<Vec<_>>()
                 .join("&");
             let mut reply = self.answer(op, &first, caller);
@@ -444,6 +445,9 @@ impl Simulator {
         let (store, now) = (&st.store, st.live.cursor);
         let query = Query::parse(query);
         match op {
+            Op::ListJobs(SimJobType::Scan) => {
+                ops::scans::list_scan_jobs(store, now, &query, caller)
+            }
             Op::ListJobs(ty) => ops::jobs::list_jobs(store, now, *ty, &query, caller),
             Op::DescribeRestoreJob(id) => ops::jobs::describe_restore_job(store, now, id, caller),
             Op::ListProtectedResources => {

@@ -116,6 +116,8 @@ pub(crate) struct JobFilter<'a> {
     pub parent: Option<Sym>,
     pub category: Option<Sym>,
     pub plan: Option<Sym>,
+    pub scanner: Option<Sym>,
+    pub scan_result: Option<Sym>,
     pub created: (i64, i64),
     pub completed: Option<(i64, i64)>,
     pub dest_vault_arn: Option<&'a str>,
@@ -384,7 +386,9 @@ impl Store {
             && eq_opt(f.vault, r.vault)
             && eq_opt(f.parent, r.parent)
             && eq_opt(f.category, r.message_category)
-            && eq_opt(f.plan, r.plan))
+            && eq_opt(f.plan, r.plan)
+            && eq_opt(f.scanner, r.scanner)
+            && eq_opt(f.scan_result, r.scan_result))
         {
             return false;
         }

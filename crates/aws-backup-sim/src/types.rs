@@ -6,10 +6,17 @@ pub enum SimJobType {
     Backup = 0,
     Restore = 1,
     Copy = 2,
+    /// Malware scans of recovery points (ListScanJobs).
+    Scan = 3,
 }
 
 impl SimJobType {
-    pub const ALL: [SimJobType; 3] = [SimJobType::Backup, SimJobType::Restore, SimJobType::Copy];
+    pub const ALL: [SimJobType; 4] = [
+        SimJobType::Backup,
+        SimJobType::Restore,
+        SimJobType::Copy,
+        SimJobType::Scan,
+    ];
 }
 
 /// One job as the API lists it.
@@ -22,28 +29,37 @@ pub struct SimJob {
     /// AWS spelling: COMPLETED, FAILED, RUNNING… (`Status` for restore jobs).
     pub state: String,
     pub status_message: Option<String>,
-    /// Always `None` for restore jobs: AWS gives none.
+    /// Always `None` for restore and scan jobs: AWS gives none.
     pub message_category: Option<String>,
-    /// SourceResourceArn for restore jobs.
+    /// SourceResourceArn for restore jobs; for scan jobs, the resource whose recovery point
+    /// was scanned.
     pub resource_arn: String,
     pub resource_type: String,
     /// Always `None` for restore jobs: the restore wire shape has no ResourceName.
     pub resource_name: Option<String>,
-    /// For copy jobs, the source vault.
+    /// For copy jobs, the source vault; for scan jobs, the vault of the scanned recovery point.
     pub backup_vault_name: Option<String>,
     /// `None`: the API leaves CreationDate out (as AWS has been seen to for some jobs).
     pub creation_date: Option<i64>,
     pub completion_date: Option<i64>,
+    /// Always `None` for scan jobs.
     pub backup_size_bytes: Option<i64>,
+    /// Always false for scan jobs (as `parent_job_id` is `None`): they have no parents.
     pub is_parent: bool,
     pub parent_job_id: Option<String>,
     /// Restore jobs started by a restore testing plan only.
     pub restore_testing_plan_arn: Option<String>,
     /// Restore jobs started by a restore testing plan only.
     pub validation_status: Option<String>,
-    /// The backup rule that started a backup job (its `CreatedBy`); `None` for other job
-    /// types and for backup jobs inserted without one (the wire then has no cron).
+    /// The backup rule that started a backup job (its `CreatedBy`), or whose recovery point a
+    /// scan job scans (a scan's `CreatedBy` shows the plan and rule ids only); `None` for
+    /// restore and copy jobs and for jobs inserted without one (the wire then has no cron).
     pub created_by: Option<SimCreatedBy>,
+    /// Scan jobs only: `GUARDDUTY`.
+    pub malware_scanner: Option<String>,
+    /// Scan jobs only: `ScanResult.ScanResultStatus` (NO_THREATS_FOUND, THREATS_FOUND), set
+    /// once a scan COMPLETED or COMPLETED_WITH_ISSUES; failed and canceled scans have none.
+    pub scan_result_status: Option<String>,
 }
 
 /// The backup rule behind a backup job: on the wire, `CreatedBy`'s BackupPlanName,

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 
 use crate::json::Obj;
 use crate::model::{
-    Interner, Rec, RuleId, Sym, recovery_point_arn, rp_prefix, rp_suffix, uuid_lower, vault_arn,
+    Interner, Rec, RuleId, Sym, hex_id, recovery_point_arn, rp_prefix, rp_suffix, uuid_lower,
+    vault_arn,
 };
 use crate::rng::{hash, hash_str};
 use crate::store::Store;
@@ -44,7 +45,8 @@ impl<'a> JobWriter<'a> {
         match ty {
             SimJobType::Backup => self.backup(out, rec),
             SimJobType::Restore => self.restore(out, slot, rec),
-            _ => self.copy(out, slot, rec),
+            SimJobType::Copy => self.copy(out, slot, rec),
+            SimJobType::Scan => self.scan(out, slot, rec),
         }
     }
 
@@ -78,17 +80,26 @@ impl<'a> JobWriter<'a> {
                 arn.clear();
                 vault_arn(&mut arn, region, account, vault);
                 match ty {
-                    SimJobType::Backup => {
+                    SimJobType::Backup | SimJobType::Scan => {
                         o.str("BackupVaultName", vault);
                         o.str("BackupVaultArn", &arn);
                     }
                     SimJobType::Restore => o.str("BackupVaultArn", &arn),
-                    _ => o.str("SourceBackupVaultArn", &arn),
+                    SimJobType::Copy => o.str("SourceBackupVaultArn", &arn),
                 }
             }
-            if ty == SimJobType::Backup && (vault.is_some() || rule.is_some()) {
+            let scan = ty == SimJobType::Scan;
+            if scan || (ty == SimJobType::Backup && (vault.is_some() || rule.is_some())) {
                 let vault = strs.opt(vault).unwrap_or("");
-                created_by(o.key("CreatedBy"), strs, account, region, vault, rule);
+                created_by(o.key("CreatedBy"), strs, account, region, vault, rule, scan);
+            }
+            if scan {
+                arn.clear();
+                let _ = write!(
+                    arn,
+                    "arn:aws:iam::{account}:role/service-role/AWSBackupMalwareScannerRole"
+                );
+                o.str("ScannerRoleArn", &arn);
             }
             o.end();
             // Keep the members only: drop the braces.
@@ -256,6 +267,46 @@ impl<'a> JobWriter<'a> {
         o.end();
     }
 
+    fn scan(&mut self, out: &mut Vec<u8>, slot: u32, r: &Rec) {
+        let strs = &self.store.strs;
+        let id = r.id.to_string();
+        let h = hash_str(&id);
+        let mut o = Obj::begin(out);
+        o.str("AccountId", strs.str(r.account));
+        o.raw(self.fragment((SimJobType::Scan, r.account, r.region, r.vault, r.rule)));
+        o.opt_num("CompletionDate", r.completion);
+        if r.dated {
+            o.num("CreationDate", r.creation);
+        }
+        o.opt_str("MalwareScanner", strs.opt(r.scanner));
+        self.scratch.clear();
+        self.store
+            .source_rp_arn(&mut self.scratch, SimJobType::Scan, slot, r);
+        o.str("RecoveryPointArn", &self.scratch);
+        o.str("ResourceArn", strs.str(r.resource_arn));
+        o.opt_str("ResourceName", strs.opt(r.resource_name));
+        o.str("ResourceType", strs.str(r.resource_type));
+        self.scratch.clear();
+        hex_id(&mut self.scratch, h.rotate_left(17), 32);
+        o.str("ScanId", &self.scratch);
+        o.str("ScanJobId", &id);
+        // Now and then a full scan; incremental ones in between.
+        let mode = if h.is_multiple_of(4) {
+            "FULL_SCAN"
+        } else {
+            "INCREMENTAL_SCAN"
+        };
+        o.str("ScanMode", mode);
+        if let Some(v) = r.scan_result {
+            let mut c = Obj::begin(o.key("ScanResult"));
+            c.str("ScanResultStatus", strs.str(v));
+            c.end();
+        }
+        o.str("State", strs.str(r.state));
+        o.opt_str("StatusMessage", strs.opt(r.status_message));
+        o.end();
+    }
+
     pub(crate) fn resource(&mut self, out: &mut Vec<u8>, idx: u32) {
         let strs = &self.store.strs;
         let res = &self.store.resources[idx as usize];
@@ -295,7 +346,8 @@ impl<'a> JobWriter<'a> {
 
 /// A backup job's `CreatedBy` (RecoveryPointCreator). With a rule, the plan and rule ids derive
 /// from their names, and the cron and time zone are the rule's; without one (a job inserted by
-/// hand), the ids derive from the vault and there is no cron.
+/// hand), the ids derive from the vault and there is no cron. A scan job's (ScanJobCreator)
+/// has the plan's ARN, id and version and the rule's id only.
 fn created_by(
     out: &mut Vec<u8>,
     strs: &Interner,
@@ -303,6 +355,7 @@ fn created_by(
     region: &str,
     vault: &str,
     rule: Option<RuleId>,
+    scan: bool,
 ) {
     let rule = rule.map(|id| strs.rule(id));
     let plan_key = rule.map_or(vault, |[plan, ..]| plan);
@@ -315,6 +368,20 @@ fn created_by(
     let _ = write!(s, "arn:aws:backup:{region}:{account}:backup-plan:{plan_id}");
     c.str("BackupPlanArn", &s);
     match rule {
+        _ if scan => {
+            s.clear();
+            plan_version(&mut s, h);
+            c.str("BackupPlanVersion", &s);
+            s.clear();
+            match rule {
+                Some([_, name, ..]) => {
+                    let r = hash(&[h, hash_str(name)]);
+                    uuid_lower(&mut s, r, r.rotate_left(13));
+                }
+                None => uuid_lower(&mut s, h.rotate_left(7), h ^ 0x5DEE_CE66),
+            }
+            c.str("BackupRuleId", &s);
+        }
         None => {
             s.clear();
             uuid_lower(&mut s, h.rotate_left(7), h ^ 0x5DEE_CE66);

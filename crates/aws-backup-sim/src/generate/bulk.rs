@@ -58,6 +58,8 @@ pub(crate) fn bulk(org: &Org, store: &mut Store, n: usize, now: i64, history: i6
             plan: None,
             validation: None,
             rule: Some(rule),
+            scanner: None,
+            scan_result: None,
             is_parent: false,
             dated: true,
         });

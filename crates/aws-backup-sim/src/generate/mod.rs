@@ -3,9 +3,9 @@
 //! order the simulator materializes it: the same seed and time give the same jobs.
 //!
 //! `org` and `kind` hold the shape, `build` makes it from the options (`fates` picks the few
-//! resources whose story differs), `planned` is a job and
-//! its timeline; `backup`, `restore` and `brisk` make jobs, `plan` asks them all for a span of
-//! time; `bulk` is the benchmark store.
+//! resources whose story differs), `planned` is a job and its timeline; `backup`, `restore`,
+//! `scan` and `brisk` make jobs, `plan` asks them all for a span of time; `bulk` is the
+//! benchmark store.
 
 pub(crate) mod backup;
 pub(crate) mod brisk;
@@ -17,3 +17,4 @@ pub(crate) mod org;
 pub(crate) mod plan;
 pub(crate) mod planned;
 pub(crate) mod restore;
+pub(crate) mod scan;

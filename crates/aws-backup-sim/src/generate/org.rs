@@ -34,6 +34,10 @@ pub(crate) struct ResSpec {
     pub rule: RuleSpec,
     /// The schedule's last run: none after it (its backups stopped before the start).
     pub stopped_at: Option<i64>,
+    /// GuardDuty scans its completed backups.
+    pub scanned: bool,
+    /// Its scans find malware.
+    pub infected: bool,
 }
 
 /// A backup plan's rule: its cron is the resource's `period` and `offset`, in UTC.

@@ -5,6 +5,7 @@ use crate::generate::brisk::{BRISK_EVERY, brisk_jobs};
 use crate::generate::org::{HOUR, Org};
 use crate::generate::planned::Planned;
 use crate::generate::restore::restore;
+use crate::generate::scan::scan_after;
 use crate::rng::Rng;
 use crate::schedule::occurrences;
 
@@ -17,7 +18,12 @@ pub(crate) fn plan(org: &Org, from: i64, to: i64) -> Vec<Planned> {
     for (ri, r) in org.resources.iter().enumerate() {
         let to = r.stopped_at.map_or(to, |s| s.min(to));
         for (k, base) in occurrences(r.period, r.offset, from, to) {
+            let first = out.len();
             backup_occurrence(org, ri, k, base, &mut out);
+            let scan = out[first..]
+                .iter()
+                .find_map(|b| scan_after(org, b, k, false));
+            out.extend(scan);
         }
     }
     for p in &org.plans {

@@ -9,12 +9,13 @@ use crate::types::SimJobType;
 pub(crate) struct Outcome {
     pub state: &'static str,
     pub message: Option<String>,
+    /// MessageCategory; for scan jobs (which have none), the ScanResultStatus.
     pub category: Option<&'static str>,
     pub size: Option<i64>,
 }
 
 /// When a job changes state. Backup: CREATED → PENDING → RUNNING (→ ABORTING) → end;
-/// copy: CREATED → RUNNING → end; restore: PENDING → RUNNING → end.
+/// copy and scan: CREATED → RUNNING → end; restore: PENDING → RUNNING → end.
 #[derive(Clone, Debug)]
 pub(crate) struct Timeline {
     pub created: i64,
@@ -26,6 +27,9 @@ pub(crate) struct Timeline {
     /// Restore tests: when VALIDATING settles, and to what.
     pub validation: Option<(i64, &'static str)>,
 }
+
+/// The only scanner AWS Backup offers.
+pub(crate) const MALWARE_SCANNER: &str = "GUARDDUTY";
 
 /// A job the schedules produce, with everything needed to render it at any time.
 #[derive(Clone, Debug)]
@@ -51,7 +55,7 @@ impl Planned {
             SimJobType::Backup if t < tl.running_at => "PENDING",
             SimJobType::Backup if tl.aborting_at.is_some_and(|a| t >= a) => "ABORTING",
             SimJobType::Restore if t < tl.running_at => "PENDING",
-            SimJobType::Copy if t < tl.running_at => "CREATED",
+            SimJobType::Copy | SimJobType::Scan if t < tl.running_at => "CREATED",
             _ => "RUNNING",
         }
     }
@@ -66,6 +70,7 @@ impl Planned {
         let ended = t >= self.tl.end;
         let o = &self.tl.outcome;
         let state = self.state_at(t);
+        let scan = self.ty == SimJobType::Scan;
         let validation = match self.tl.validation {
             Some((at, fin)) if ended && state == "COMPLETED" => {
                 Some(strs.intern(if t >= at { fin } else { "VALIDATING" }))
@@ -76,7 +81,7 @@ impl Planned {
             id: self.id.clone(),
             creation: self.tl.created,
             completion: ended.then_some(self.tl.end),
-            size: if ended { o.size } else { None },
+            size: if ended && !scan { o.size } else { None },
             account: strs.intern(&org.accounts[r.account]),
             region: strs.intern(&org.regions[r.region]),
             state: strs.intern(state),
@@ -85,7 +90,7 @@ impl Planned {
                 _ => None,
             },
             message_category: match o.category {
-                Some(c) if ended && self.ty != SimJobType::Restore => Some(strs.intern(c)),
+                Some(c) if ended && !scan && self.ty != SimJobType::Restore => Some(strs.intern(c)),
                 _ => None,
             },
             resource_arn: strs.intern(&r.arn),
@@ -95,7 +100,13 @@ impl Planned {
             parent: self.parent.as_deref().map(|p| strs.intern(p)),
             plan: self.plan.as_deref().map(|p| strs.intern(p)),
             validation,
-            rule: matches!(self.ty, SimJobType::Backup).then(|| strs.intern_rule(r.rule.parts())),
+            rule: matches!(self.ty, SimJobType::Backup | SimJobType::Scan)
+                .then(|| strs.intern_rule(r.rule.parts())),
+            scanner: scan.then(|| strs.intern(MALWARE_SCANNER)),
+            scan_result: match o.category {
+                Some(c) if ended && scan => Some(strs.intern(c)),
+                _ => None,
+            },
             is_parent: self.is_parent,
             dated: true,
         }

@@ -5,7 +5,7 @@ use crate::model::{JobId, Sym};
 use crate::ops::params::max_results;
 use crate::query::{Query, parse_date};
 use crate::reply::{Caller, Reply};
-use crate::store::{Accounts, JobFilter, Store};
+use crate::store::{Accounts, Index, JobFilter, Key, Store};
 use crate::token::{decode_token, encode_token};
 use crate::types::SimJobType;
 use crate::wire::JobWriter;
@@ -30,18 +30,13 @@ pub(crate) fn list_jobs(
         Ok(r) => r,
         Err(r) => return r,
     };
-    let account = match get("accountId") {
-        None => Some(caller.account.as_str()),
-        Some("*") => None,
-        Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => Some(a),
-        Some(a) => return Reply::invalid(&format!("Invalid accountId {a:?}")),
+    let account = match account_filter(get("accountId"), caller) {
+        Ok(a) => a,
+        Err(r) => return r,
     };
-    let token = match get("nextToken") {
-        None => None,
-        Some(t) => match decode_token(t) {
-            Some((op, idx, key)) if op == ty as u8 => Some((idx, key)),
-            _ => return Reply::invalid("The next token is not valid."),
-        },
+    let token = match job_token(get("nextToken"), ty) {
+        Ok(t) => t,
+        Err(r) => return r,
     };
     let key = |backup: &'static str, restore: &'static str, copy: &'static str| match ty {
         SimJobType::Backup => backup,
@@ -65,25 +60,38 @@ pub(crate) fn list_jobs(
     let dest = p("destinationVaultArn", is_copy);
     let source = p("sourceRecoveryPointArn", is_copy);
     let list_key = key("BackupJobs", "RestoreJobs", "CopyJobs");
+    let filter = resolve(
+        store, caller, account, &strings, created, completed, dest, source,
+    );
+    write_page(store, now, ty, filter.as_ref(), token, max, list_key)
+}
 
+/// One page of `ty` jobs under `list_key`, with the NextToken to resume from. `filter: None`
+/// names a value no job has: nothing can match.
+pub(crate) fn write_page(
+    store: &Store,
+    now: i64,
+    ty: SimJobType,
+    filter: Option<&JobFilter>,
+    token: Option<(Index, Key)>,
+    max: usize,
+    list_key: &str,
+) -> Reply {
     let mut out = Vec::with_capacity(4096);
     out.extend_from_slice(b"{\"");
     out.extend_from_slice(list_key.as_bytes());
     out.extend_from_slice(b"\":[");
-    let Some(filter) = resolve(
-        store, caller, account, &strings, created, completed, dest, source,
-    ) else {
-        // A value no job has: nothing can match.
+    let Some(filter) = filter else {
         out.extend_from_slice(b"]}");
         return Reply::json(200, out);
     };
-    let idx = store.index_for(&filter);
+    let idx = store.index_for(filter);
     let after = match token {
         Some((i, k)) if i == idx => Some(k),
         Some(_) => return Reply::invalid("The next token does not belong to this query."),
         None => None,
     };
-    let (slots, next) = store.list(ty, &filter, idx, after, max);
+    let (slots, next) = store.list(ty, filter, idx, after, max);
     out.reserve(slots.len() * 1024);
     let mut w = JobWriter::new(store, now);
     for (i, &slot) in slots.iter().enumerate() {
@@ -122,9 +130,36 @@ pub(crate) fn describe_restore_job(store: &Store, now: i64, id: &str, caller: &C
     }
 }
 
+/// `accountId`: the caller's account when absent, every account for `*`.
+pub(crate) fn account_filter<'a>(
+    v: Option<&'a str>,
+    caller: &'a Caller,
+) -> Result<Option<&'a str>, Reply> {
+    match v {
+        None => Ok(Some(caller.account.as_str())),
+        Some("*") => Ok(None),
+        Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(a)),
+        Some(a) => Err(Reply::invalid(&format!("Invalid accountId {a:?}"))),
+    }
+}
+
+/// A job listing's page token: its index and where to resume.
+pub(crate) fn job_token(v: Option<&str>, ty: SimJobType) -> Result<Option<(Index, Key)>, Reply> {
+    match v {
+        None => Ok(None),
+        Some(t) => match decode_token(t) {
+            Some((op, idx, key)) if op == ty as u8 => Ok(Some((idx, key))),
+            _ => Err(Reply::invalid("The next token is not valid.")),
+        },
+    }
+}
+
 /// `after`/`before` dates as an inclusive range of whole seconds; both bounds are strict, as
 /// the words say ("created after", "completed before").
-fn date_range(after: Option<&str>, before: Option<&str>) -> Result<Option<(i64, i64)>, Reply> {
+pub(crate) fn date_range(
+    after: Option<&str>,
+    before: Option<&str>,
+) -> Result<Option<(i64, i64)>, Reply> {
     if after.is_none() && before.is_none() {
         return Ok(None);
     }
@@ -179,6 +214,8 @@ fn resolve<'a>(
         parent: sym(strings[4])?,
         category: sym(strings[5])?,
         plan: sym(strings[6])?,
+        scanner: None,
+        scan_result: None,
         created,
         completed,
         dest_vault_arn: dest,

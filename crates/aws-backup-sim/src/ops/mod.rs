@@ -3,3 +3,4 @@
 pub(crate) mod jobs;
 pub(crate) mod params;
 pub(crate) mod resources;
+pub(crate) mod scans;

@@ -2,8 +2,8 @@
 
 use crate::reply::Reply;
 
-/// Token operation byte for ListProtectedResources (job listings use their job type's).
-pub(crate) const RESOURCES_OP: u8 = 3;
+/// Token operation byte for ListProtectedResources (job listings use their job type's, 0 to 3).
+pub(crate) const RESOURCES_OP: u8 = 16;
 
 /// `MaxResults`: 1..1000, 1000 when absent.
 pub(crate) fn max_results(v: Option<&str>) -> Result<usize, Reply> {
