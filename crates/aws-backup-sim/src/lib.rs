@@ -41,4 +41,4 @@ pub use options::SimOptions;
 pub use reply::Reply;
 pub use simulator::{SimServer, Simulator};
 pub use standalone::run_standalone;
-pub use types::{SimCreatedBy, SimJob, SimJobType, SimResource};
+pub use types::{SimCreatedBy, SimJob, SimJobType, SimResource, SimRestoreTestingPlan, SimVault};

@@ -10,11 +10,13 @@ pub(crate) enum Op {
     ListJobs(SimJobType),
     DescribeRestoreJob(String),
     ListProtectedResources,
+    ListBackupVaults,
+    ListRestoreTestingPlans,
     Sts,
 }
 
 impl Op {
-    /// The AWS operation name, for request counts.
+    /// The AWS operation name, for request counts and `Faults::denied_operations`.
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Op::ListJobs(SimJobType::Backup) => "ListBackupJobs",
@@ -23,8 +25,15 @@ impl Op {
             Op::ListJobs(SimJobType::Scan) => "ListScanJobs",
             Op::DescribeRestoreJob(_) => "DescribeRestoreJob",
             Op::ListProtectedResources => "ListProtectedResources",
+            Op::ListBackupVaults => "ListBackupVaults",
+            Op::ListRestoreTestingPlans => "ListRestoreTestingPlans",
             Op::Sts => "STS",
         }
+    }
+
+    /// Whether it answers pages with a NextToken.
+    pub(crate) fn is_listing(&self) -> bool {
+        !matches!(self, Op::DescribeRestoreJob(_) | Op::Sts)
     }
 }
 
@@ -36,16 +45,19 @@ pub(crate) fn route(method: &str, path: &str) -> Result<Op, Reply> {
     } else {
         path
     };
-    let (op, allowed) = match trimmed {
-        "/" => (Op::Sts, "POST"),
-        "/backup-jobs" => (Op::ListJobs(SimJobType::Backup), "GET"),
-        "/restore-jobs" => (Op::ListJobs(SimJobType::Restore), "GET"),
-        "/copy-jobs" => (Op::ListJobs(SimJobType::Copy), "GET"),
-        "/scan/jobs" => (Op::ListJobs(SimJobType::Scan), "GET"),
-        "/resources" => (Op::ListProtectedResources, "GET"),
+    let get = |op| vec![("GET", op)];
+    let ops = match trimmed {
+        "/" => vec![("POST", Op::Sts)],
+        "/backup-jobs" => get(Op::ListJobs(SimJobType::Backup)),
+        "/restore-jobs" => get(Op::ListJobs(SimJobType::Restore)),
+        "/copy-jobs" => get(Op::ListJobs(SimJobType::Copy)),
+        "/scan/jobs" => get(Op::ListJobs(SimJobType::Scan)),
+        "/resources" => get(Op::ListProtectedResources),
+        "/backup-vaults" => get(Op::ListBackupVaults),
+        "/restore-testing/plans" => get(Op::ListRestoreTestingPlans),
         p => match p.strip_prefix("/restore-jobs/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {
-                (Op::DescribeRestoreJob(percent_decode_path(id)), "GET")
+                get(Op::DescribeRestoreJob(percent_decode_path(id)))
             }
             _ => {
                 return Err(Reply::error(
@@ -56,15 +68,18 @@ pub(crate) fn route(method: &str, path: &str) -> Result<Op, Reply> {
             }
         },
     };
-    let head_ok = method == "HEAD" && allowed == "GET";
-    if method != allowed && !head_ok {
-        let mut r = Reply::error(
-            405,
-            "MethodNotAllowedException",
-            &format!("{method} is not allowed on {path}"),
-        );
-        r.headers.push(("allow", allowed.to_owned()));
-        return Err(r);
+    let wanted = if method == "HEAD" { "GET" } else { method };
+    let allow: Vec<&str> = ops.iter().map(|(m, _)| *m).collect();
+    match ops.into_iter().find(|(m, _)| *m == wanted) {
+        Some((_, op)) => Ok(op),
+        None => {
+            let mut r = Reply::error(
+                405,
+                "MethodNotAllowedException",
+                &format!("{method} is not allowed on {path}"),
+            );
+            r.headers.push(("allow", allow.join(", ")));
+            Err(r)
+        }
     }
-    Ok(op)
 }

@@ -14,6 +14,8 @@ use crate::faults::Faults;
 use crate::faults::{Fault, FaultState, RequestCounts};
 use crate::generate::build::build_org;
 use crate::generate::bulk::bulk;
+#[cfg(any(test, feature = "testing"))]
+use crate::generate::plans::restore_testing_plans;
 use crate::live::Live;
 use crate::model::JobId;
 #[cfg(any(test, feature = "testing"))]
@@ -29,7 +31,7 @@ use crate::store::{ResRec, Store};
 use crate::sts::{self, Sts};
 use crate::types::SimJobType;
 #[cfg(any(test, feature = "testing"))]
-use crate::types::{SimJob, SimResource};
+use crate::types::{SimJob, SimResource, SimRestoreTestingPlan, SimVault};
 
 struct State {
     store: Store,
@@ -212,6 +214,24 @@ impl Simulator {
     }
 
     #[cfg(any(test, feature = "testing"))]
+    /// Every vault ListBackupVaults would show now, over all accounts, regions and vault
+    /// types, its recovery points counted as of now.
+    pub fn vaults(&self) -> Vec<SimVault> {
+        self.sync();
+        let st = self.inner.state.read().expect("state lock");
+        ops::vaults::vaults_now(&st.live.org, &st.store)
+    }
+
+    #[cfg(any(test, feature = "testing"))]
+    /// Every restore testing plan ListRestoreTestingPlans would show now, over all accounts
+    /// and regions.
+    pub fn restore_testing_plans(&self) -> Vec<SimRestoreTestingPlan> {
+        self.sync();
+        let st = self.inner.state.read().expect("state lock");
+        restore_testing_plans(&st.live.org, st.live.cursor)
+    }
+
+    #[cfg(any(test, feature = "testing"))]
     /// Replaces the fault settings and restarts their request count.
     pub fn set_faults(&self, faults: Faults) {
         *self.inner.faults.lock().expect("faults lock") = FaultState::new(faults);
@@ -363,8 +383,25 @@ impl Simulator {
             self.record(&sts::action(body), false);
             return reply;
         }
-        let fault = self.inner.faults.lock().expect("faults lock").next();
+        let (fault, denied) = {
+            let mut f = self.inner.faults.lock().expect("faults lock");
+            let fault = f.next();
+            (
+                fault,
+                f.faults.denied_operations.iter().any(|d| d == op.name()),
+            )
+        };
         let mut reply = match fault {
+            _ if denied => Reply::error(
+                403,
+                "AccessDeniedException",
+                &format!(
+                    "User: arn:aws:sts::{}:assumed-role/aws-backup-exporter/exporter is not \
+                     authorized to perform: backup:{} because no identity-based policy allows it",
+                    caller.account,
+                    op.name()
+                ),
+            ),
             Some(Fault::Throttle) => Reply::error(400, "ThrottlingException", "Rate exceeded"),
             Some(Fault::Unavailable) => Reply::error(
                 503,
@@ -376,8 +413,8 @@ impl Simulator {
                 self.api(&op, query, &caller)
             }
         };
-        let mut faulted = fault.is_some() || self.injected(&op);
-        if fault == Some(Fault::Malformed) {
+        let mut faulted = fault.is_some() || denied || self.injected(&op);
+        if fault == Some(Fault::Malformed) && !denied {
             // Only a successful answer can be broken; an error stays an error.
             faulted = reply.status == 200;
             if faulted {
@@ -393,9 +430,8 @@ impl Simulator {
     fn injected(&self, op: &Op) -> bool {
         let f = &self.inner.faults.lock().expect("faults lock").faults;
         match op {
-            Op::ListJobs(_) | Op::ListProtectedResources => f.loop_tokens,
             Op::DescribeRestoreJob(id) => f.undescribable.contains(id),
-            Op::Sts => false,
+            op => op.is_listing() && f.loop_tokens,
         }
     }
 
@@ -423,8 +459,7 @@ impl Simulator {
                 &format!("Restore job {id} was not found."),
             );
         }
-        let listing = matches!(op, Op::ListJobs(_) | Op::ListProtectedResources);
-        if looping && listing {
+        if looping && op.is_listing() {
             // Every page is the first page, and its token leads back to it.
             let first: String = query
                 .split('&')
@@ -452,6 +487,12 @@ impl Simulator {
             Op::DescribeRestoreJob(id) => ops::jobs::describe_restore_job(store, now, id, caller),
             Op::ListProtectedResources => {
                 ops::resources::list_resources(store, now, &query, caller)
+            }
+            Op::ListBackupVaults => {
+                ops::vaults::list_backup_vaults(&st.live.org, store, &query, caller)
+            }
+            Op::ListRestoreTestingPlans => {
+                ops::plans::list_restore_testing_plans(&st.live.org, now, &query, caller)
             }
             Op::Sts => Reply::error(500, "InternalFailure", "unreachable"),
         }

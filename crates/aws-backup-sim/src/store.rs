@@ -45,6 +45,8 @@ pub(crate) enum Index {
     Completed = 1,
     Open = 2,
     Resources = 3,
+    /// A position in a list computed per request (vaults, plans, summaries).
+    Position = 4,
 }
 
 impl Index {
@@ -54,6 +56,7 @@ impl Index {
             1 => Index::Completed,
             2 => Index::Open,
             3 => Index::Resources,
+            4 => Index::Position,
             _ => return None,
         })
     }
@@ -129,6 +132,8 @@ pub(crate) struct Store {
     pub tables: Tables,
     pub resources: Vec<ResRec>,
     res_index: HashMap<(Sym, Sym, Sym), u32>,
+    /// COMPLETED backup jobs per (account, region, vault): the recovery points they made.
+    vault_points: HashMap<(Sym, Sym, Sym), u64>,
     active: [Sym; 4],
     pub completed: Sym,
 }
@@ -143,6 +148,7 @@ impl Store {
             tables: Default::default(),
             resources: Vec::new(),
             res_index: HashMap::new(),
+            vault_points: HashMap::new(),
             active,
             completed,
         }
@@ -258,8 +264,40 @@ impl Store {
         }
     }
 
+    /// Recovery points that COMPLETED backup jobs made in a vault.
+    pub(crate) fn recovery_points(&self, account: &str, region: &str, vault: &str) -> u64 {
+        let key = (
+            self.strs.get(account),
+            self.strs.get(region),
+            self.strs.get(vault),
+        );
+        match key {
+            (Some(a), Some(g), Some(v)) => self.vault_points.get(&(a, g, v)).copied().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// The (account, region, vault) of a backup job's recovery point, if it made one.
+    fn point_of(&self, r: &Rec) -> Option<(Sym, Sym, Sym)> {
+        r.vault
+            .filter(|_| r.state == self.completed)
+            .map(|v| (r.account, r.region, v))
+    }
+
     /// Keeps each resource's newest COMPLETED backup current after a backup job changed.
     fn note_backup(&mut self, slot: u32, old: Option<&Rec>) {
+        let was = old.and_then(|o| self.point_of(o));
+        let now = self.point_of(&self.tables[SimJobType::Backup].recs[slot as usize]);
+        if was != now {
+            if let Some(k) = was
+                && let Some(n) = self.vault_points.get_mut(&k)
+            {
+                *n = n.saturating_sub(1);
+            }
+            if let Some(k) = now {
+                *self.vault_points.entry(k).or_default() += 1;
+            }
+        }
         if let Some(old) = old {
             let key = (old.account, old.region, old.resource_arn);
             if let Some(&ri) = self.res_index.get(&key)

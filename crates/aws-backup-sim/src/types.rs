@@ -88,3 +88,47 @@ pub struct SimResource {
     /// before the simulator's start, so its backups are overdue against its own schedule.
     pub stopped: bool,
 }
+
+/// One backup vault as ListBackupVaults shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimVault {
+    pub account_id: String,
+    pub region: String,
+    pub backup_vault_name: String,
+    pub backup_vault_arn: String,
+    /// BACKUP_VAULT or LOGICALLY_AIR_GAPPED_BACKUP_VAULT.
+    pub vault_type: String,
+    /// AVAILABLE.
+    pub vault_state: String,
+    pub creation_date: i64,
+    pub encryption_key_arn: String,
+    /// AWS_OWNED_KMS_KEY or CUSTOMER_MANAGED_KMS_KEY.
+    pub encryption_key_type: String,
+    pub creator_request_id: Option<String>,
+    /// COMPLETED backup jobs in this vault (as the store holds them now), plus recovery
+    /// points from before the simulated history.
+    pub number_of_recovery_points: i64,
+    /// Whether the vault has a Vault Lock (governance or compliance mode).
+    pub locked: bool,
+    /// When a compliance-mode lock became immutable; `None` for governance mode or no lock.
+    pub lock_date: Option<i64>,
+    pub min_retention_days: Option<i64>,
+    pub max_retention_days: Option<i64>,
+}
+
+/// One restore testing plan as ListRestoreTestingPlans shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimRestoreTestingPlan {
+    pub account_id: String,
+    pub region: String,
+    pub restore_testing_plan_arn: String,
+    pub restore_testing_plan_name: String,
+    pub creation_time: i64,
+    /// The plan's last run at or before now (for a plan that stopped, its last run ever).
+    pub last_execution_time: Option<i64>,
+    pub last_update_time: Option<i64>,
+    /// AWS's six-field cron, e.g. `cron(30 4,10,16,22 ? * * *)`.
+    pub schedule_expression: String,
+    pub schedule_expression_timezone: String,
+    pub start_window_hours: i32,
+}

@@ -10,7 +10,7 @@ use crate::generate::org::{AdhocSpec, DAY, HOSTILE_NAME, HOUR, Org, PlanSpec, Re
 use crate::model::{hex_id, uuid_lower, vault_arn};
 use crate::options::SimOptions;
 use crate::rng::{Rng, hash};
-use crate::schedule::cron;
+use crate::schedule::{cron, last_at};
 
 const APPS: [&str; 24] = [
     "orders",
@@ -63,6 +63,7 @@ pub(crate) fn build_org(opts: &SimOptions, start: i64) -> Org {
         regions,
         resources: Vec::new(),
         plans: Vec::new(),
+        stale_plans: Vec::new(),
         adhoc: Vec::new(),
         scheduled: !bulk,
         brisk: opts.brisk && !bulk,
@@ -91,14 +92,27 @@ pub(crate) fn build_org(opts: &SimOptions, start: i64) -> Org {
                 org.regions[g], org.accounts[a]
             );
             uuid_lower(&mut arn, prng.next_u64(), prng.next_u64());
-            org.plans.push(PlanSpec {
+            // Whole minutes, so that a cron expression can say it.
+            let offset = prng.range(0, 6 * 60) * 60;
+            let mut plan = PlanSpec {
+                account: a,
+                region: g,
+                name: "critical_data_restore_test",
                 arn,
                 period: 6 * HOUR,
-                // Whole minutes, so that a cron expression can say it.
-                offset: prng.range(0, 6 * 60) * 60,
+                offset,
                 key,
                 candidates: here.clone(),
-            });
+                created: 0,
+                updated: 0,
+                window_hours: 1,
+                last_run: None,
+            };
+            dated(&mut plan, start);
+            org.plans.push(plan);
+            if g == 0 {
+                org.stale_plans.push(stale_plan(&org, a, start));
+            }
             org.adhoc.push(AdhocSpec {
                 key: hash(&[seed, 0xAD0C, a as u64, g as u64]),
                 candidates: here,
@@ -257,6 +271,42 @@ fn make_resource(org: &Org, a: usize, g: usize, i: usize, names: &mut HashSet<St
         scanned: false,
         infected: false,
     }
+}
+
+/// When a plan was created and last updated: months before the start.
+fn dated(plan: &mut PlanSpec, start: i64) {
+    let mut rng = Rng::keyed(&[plan.key, 0xDA7E]);
+    plan.created = start - rng.range(60 * DAY, 400 * DAY);
+    plan.updated = plan.created + rng.range(DAY, 50 * DAY);
+}
+
+/// An account's daily restore testing plan in its first region that stopped running three
+/// days before the start: the plan an alert on LastExecutionTime exists for.
+fn stale_plan(org: &Org, a: usize, start: i64) -> PlanSpec {
+    let key = hash(&[org.seed, 0x57A1E, a as u64]);
+    let mut rng = Rng::new(key);
+    let mut arn = format!(
+        "arn:aws:backup:{}:{}:restore-testing-plan:daily_archive_restore_test-",
+        org.regions[0], org.accounts[a]
+    );
+    uuid_lower(&mut arn, rng.next_u64(), rng.next_u64());
+    let offset = rng.range(0, 24 * 60) * 60;
+    let mut plan = PlanSpec {
+        account: a,
+        region: 0,
+        name: "daily_archive_restore_test",
+        arn,
+        period: DAY,
+        offset,
+        key,
+        candidates: Vec::new(),
+        created: 0,
+        updated: 0,
+        window_hours: 4,
+        last_run: Some(last_at(DAY, offset, start) - 3 * DAY),
+    };
+    dated(&mut plan, start - 3 * DAY);
+    plan
 }
 
 /// The rule of a resource's schedule, in a plan per vault (how AWS Backup users usually

@@ -4,8 +4,9 @@
 //!
 //! `org` and `kind` hold the shape, `build` makes it from the options (`fates` picks the few
 //! resources whose story differs), `planned` is a job and its timeline; `backup`, `restore`,
-//! `scan` and `brisk` make jobs, `plan` asks them all for a span of time; `bulk` is the
-//! benchmark store.
+//! `scan` and `brisk` make jobs, `plan` asks them all for a span of time; `vaults` and
+//! `plans` are the inventories of vaults and restore testing plans; `bulk` is the benchmark
+//! store.
 
 pub(crate) mod backup;
 pub(crate) mod brisk;
@@ -16,5 +17,7 @@ pub(crate) mod kind;
 pub(crate) mod org;
 pub(crate) mod plan;
 pub(crate) mod planned;
+pub(crate) mod plans;
 pub(crate) mod restore;
 pub(crate) mod scan;
+pub(crate) mod vaults;

@@ -61,11 +61,19 @@ pub(crate) const RULE_TIMEZONE: &str = "Etc/UTC";
 /// A restore testing plan: every `period`, restores a couple of resources and validates them.
 #[derive(Clone, Debug)]
 pub(crate) struct PlanSpec {
+    pub account: usize,
+    pub region: usize,
+    pub name: &'static str,
     pub arn: String,
     pub period: i64,
     pub offset: i64,
     pub key: u64,
     pub candidates: Vec<usize>,
+    pub created: i64,
+    pub updated: i64,
+    pub window_hours: i32,
+    /// A plan that stopped running: its last run, for good.
+    pub last_run: Option<i64>,
 }
 
 /// Occasional restores by hand in one account and region.
@@ -84,6 +92,8 @@ pub(crate) struct Org {
     pub regions: Vec<String>,
     pub resources: Vec<ResSpec>,
     pub plans: Vec<PlanSpec>,
+    /// Plans that no longer run (listed, never restoring anything).
+    pub stale_plans: Vec<PlanSpec>,
     pub adhoc: Vec<AdhocSpec>,
     /// False in bulk mode: the resources exist but no schedule runs.
     pub scheduled: bool,

@@ -2,5 +2,7 @@
 
 pub(crate) mod jobs;
 pub(crate) mod params;
+pub(crate) mod plans;
 pub(crate) mod resources;
 pub(crate) mod scans;
+pub(crate) mod vaults;

@@ -2045,6 +2045,7 @@ fn a_job_without_creation_date_is_listed_without_one() {
     assert!(sim.jobs().contains(&job));
 }
 
+mod inventory;
 mod rules;
 mod scans;
 mod stopped;
