@@ -12,6 +12,7 @@ pub(crate) enum Op {
     ListProtectedResources,
     ListBackupVaults,
     ListRestoreTestingPlans,
+    ListJobSummaries(SimJobType),
     Sts,
 }
 
@@ -27,6 +28,10 @@ impl Op {
             Op::ListProtectedResources => "ListProtectedResources",
             Op::ListBackupVaults => "ListBackupVaults",
             Op::ListRestoreTestingPlans => "ListRestoreTestingPlans",
+            Op::ListJobSummaries(SimJobType::Backup) => "ListBackupJobSummaries",
+            Op::ListJobSummaries(SimJobType::Restore) => "ListRestoreJobSummaries",
+            Op::ListJobSummaries(SimJobType::Copy) => "ListCopyJobSummaries",
+            Op::ListJobSummaries(SimJobType::Scan) => "ListScanJobSummaries",
             Op::Sts => "STS",
         }
     }
@@ -55,6 +60,9 @@ pub(crate) fn route(method: &str, path: &str) -> Result<Op, Reply> {
         "/resources" => get(Op::ListProtectedResources),
         "/backup-vaults" => get(Op::ListBackupVaults),
         "/restore-testing/plans" => get(Op::ListRestoreTestingPlans),
+        "/audit/backup-job-summaries" => get(Op::ListJobSummaries(SimJobType::Backup)),
+        "/audit/restore-job-summaries" => get(Op::ListJobSummaries(SimJobType::Restore)),
+        "/audit/copy-job-summaries" => get(Op::ListJobSummaries(SimJobType::Copy)),
         p => match p.strip_prefix("/restore-jobs/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {
                 get(Op::DescribeRestoreJob(percent_decode_path(id)))

@@ -491,6 +491,9 @@ impl Simulator {
             Op::ListBackupVaults => {
                 ops::vaults::list_backup_vaults(&st.live.org, store, &query, caller)
             }
+            Op::ListJobSummaries(ty) => {
+                ops::summaries::list_job_summaries(store, now, *ty, &query, caller)
+            }
             Op::ListRestoreTestingPlans => {
                 ops::plans::list_restore_testing_plans(&st.live.org, now, &query, caller)
             }

@@ -498,6 +498,23 @@ impl Store {
         );
     }
 
+    /// Jobs of `ty` created in `(lo, hi]`, oldest first.
+    pub(crate) fn created_in(
+        &self,
+        ty: SimJobType,
+        lo: i64,
+        hi: i64,
+    ) -> impl Iterator<Item = &Rec> {
+        let t = &self.tables[ty];
+        let lo = lo.min(hi);
+        t.by_created
+            .range((
+                Bound::Excluded((lo, u32::MAX)),
+                Bound::Included((hi, u32::MAX)),
+            ))
+            .map(move |&(_, slot)| &t.recs[slot as usize])
+    }
+
     /// Protected resources of one account and region that have a recovery point.
     pub(crate) fn list_resources(
         &self,

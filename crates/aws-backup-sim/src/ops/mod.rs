@@ -5,4 +5,5 @@ pub(crate) mod params;
 pub(crate) mod plans;
 pub(crate) mod resources;
 pub(crate) mod scans;
+pub(crate) mod summaries;
 pub(crate) mod vaults;

@@ -2049,3 +2049,4 @@ mod inventory;
 mod rules;
 mod scans;
 mod stopped;
+mod summaries;
