@@ -13,6 +13,8 @@ pub(crate) enum Op {
     ListBackupVaults,
     ListRestoreTestingPlans,
     ListJobSummaries(SimJobType),
+    /// The resource's ARN, decoded.
+    ListRestoreJobsByProtectedResource(String),
     Sts,
 }
 
@@ -32,6 +34,7 @@ impl Op {
             Op::ListJobSummaries(SimJobType::Restore) => "ListRestoreJobSummaries",
             Op::ListJobSummaries(SimJobType::Copy) => "ListCopyJobSummaries",
             Op::ListJobSummaries(SimJobType::Scan) => "ListScanJobSummaries",
+            Op::ListRestoreJobsByProtectedResource(_) => "ListRestoreJobsByProtectedResource",
             Op::Sts => "STS",
         }
     }
@@ -63,18 +66,28 @@ pub(crate) fn route(method: &str, path: &str) -> Result<Op, Reply> {
         "/audit/backup-job-summaries" => get(Op::ListJobSummaries(SimJobType::Backup)),
         "/audit/restore-job-summaries" => get(Op::ListJobSummaries(SimJobType::Restore)),
         "/audit/copy-job-summaries" => get(Op::ListJobSummaries(SimJobType::Copy)),
-        p => match p.strip_prefix("/restore-jobs/") {
-            Some(id) if !id.is_empty() && !id.contains('/') => {
-                get(Op::DescribeRestoreJob(percent_decode_path(id)))
+        p => {
+            let id = p.strip_prefix("/restore-jobs/");
+            // The ARN is one percent-encoded label; accept it unencoded too.
+            let arn = p
+                .strip_prefix("/resources/")
+                .and_then(|r| r.strip_suffix("/restore-jobs"));
+            match (id, arn) {
+                (Some(id), _) if !id.is_empty() && !id.contains('/') => {
+                    get(Op::DescribeRestoreJob(percent_decode_path(id)))
+                }
+                (_, Some(arn)) if !arn.is_empty() => get(Op::ListRestoreJobsByProtectedResource(
+                    percent_decode_path(arn),
+                )),
+                _ => {
+                    return Err(Reply::error(
+                        404,
+                        "UnknownOperationException",
+                        &format!("No operation at {path}"),
+                    ));
+                }
             }
-            _ => {
-                return Err(Reply::error(
-                    404,
-                    "UnknownOperationException",
-                    &format!("No operation at {path}"),
-                ));
-            }
-        },
+        }
     };
     let wanted = if method == "HEAD" { "GET" } else { method };
     let allow: Vec<&str> = ops.iter().map(|(m, _)| *m).collect();

@@ -491,6 +491,9 @@ impl Simulator {
             Op::ListBackupVaults => {
                 ops::vaults::list_backup_vaults(&st.live.org, store, &query, caller)
             }
+            Op::ListRestoreJobsByProtectedResource(arn) => {
+                ops::restores::list_restore_jobs_by_resource(store, now, arn, &query, caller)
+            }
             Op::ListJobSummaries(ty) => {
                 ops::summaries::list_job_summaries(store, now, *ty, &query, caller)
             }

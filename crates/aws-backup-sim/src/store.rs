@@ -119,6 +119,8 @@ pub(crate) struct JobFilter<'a> {
     pub parent: Option<Sym>,
     pub category: Option<Sym>,
     pub plan: Option<Sym>,
+    /// Restore jobs: RecoveryPointCreationDate in this inclusive range.
+    pub rp_created: Option<(i64, i64)>,
     pub scanner: Option<Sym>,
     pub scan_result: Option<Sym>,
     pub created: (i64, i64),
@@ -439,6 +441,12 @@ impl Store {
                 _ => return false,
             }
         }
+        if let Some((lo, hi)) = f.rp_created {
+            let c = self.rp_created(ty, slot, r);
+            if c < lo || c > hi {
+                return false;
+            }
+        }
         if let Some(want) = f.dest_vault_arn {
             scratch.clear();
             self.dest_vault_arn(scratch, ty, slot, r);
@@ -454,6 +462,13 @@ impl Store {
             }
         }
         true
+    }
+
+    /// When the recovery point a restore job restores was made: six hours before the restore
+    /// started, unless recorded.
+    pub(crate) fn rp_created(&self, ty: SimJobType, slot: u32, r: &Rec) -> i64 {
+        let _ = (ty, slot);
+        r.creation - 6 * 3600
     }
 
     /// Where a copy job copies to: recorded by the generator, else a DR vault in the same

@@ -188,7 +188,8 @@ impl<'a> JobWriter<'a> {
             o.str("CreatedResourceArn", &self.scratch);
         }
         o.str("ResourceType", rtype);
-        o.num("RecoveryPointCreationDate", r.creation - 6 * 3600);
+        let rp_created = self.store.rp_created(SimJobType::Restore, slot, r);
+        o.num("RecoveryPointCreationDate", rp_created);
         o.bool("IsParent", r.is_parent);
         o.opt_str("ParentJobId", strs.opt(r.parent));
         if let Some(plan) = r.plan {

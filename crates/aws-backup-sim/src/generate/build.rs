@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::generate::backup::failure;
-use crate::generate::fates::{scan_some, stop_some};
+use crate::generate::fates::{restore_some, scan_some, stop_some};
 use crate::generate::kind::{KINDS, Kind};
 use crate::generate::org::{AdhocSpec, DAY, HOSTILE_NAME, HOUR, Org, PlanSpec, ResSpec, RuleSpec};
 use crate::model::{hex_id, uuid_lower, vault_arn};
@@ -85,6 +85,7 @@ pub(crate) fn build_org(opts: &SimOptions, start: i64) -> Org {
             }
             scan_some(&mut org, &here);
             stop_some(&mut org, &here);
+            restore_some(&mut org, &here);
             let key = hash(&[seed, 0x9A7, a as u64, g as u64]);
             let mut prng = Rng::new(key);
             let mut arn = format!(
@@ -270,6 +271,8 @@ fn make_resource(org: &Org, a: usize, g: usize, i: usize, names: &mut HashSet<St
         stopped_at: None,
         scanned: false,
         infected: false,
+        restore_fails: false,
+        old_restore: false,
     }
 }
 

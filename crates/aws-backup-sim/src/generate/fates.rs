@@ -1,5 +1,5 @@
 //! The few resources whose story differs from the rest: a schedule that stopped, malware
-//! scans and what they find. Each choice draws from its own keyed stream, so the rest of the
+//! scans and what they find, a restore history. Each choice draws from its own keyed stream, so the rest of the
 //! organization stays as it was.
 
 use crate::generate::kind::Kind;
@@ -52,5 +52,23 @@ pub(crate) fn scan_some(org: &mut Org, here: &[usize]) {
         let r = &mut org.resources[i];
         r.scanned = true;
         r.infected = true;
+    }
+}
+
+/// One resource per account and region never restores (every restore of it fails); about a
+/// third of the others were restored 20 days before the start.
+pub(crate) fn restore_some(org: &mut Org, here: &[usize]) {
+    let never = here
+        .iter()
+        .map(|&i| (&org.resources[i], i))
+        .filter(|(r, _)| r.name != HOSTILE_NAME)
+        .map(|(r, i)| (hash(&[r.key, 0xFA11]), i))
+        .min();
+    if let Some((_, i)) = never {
+        org.resources[i].restore_fails = true;
+    }
+    for &i in here {
+        let r = &mut org.resources[i];
+        r.old_restore = !r.restore_fails && Rng::keyed(&[r.key, 0x01D]).chance(1.0 / 3.0);
     }
 }

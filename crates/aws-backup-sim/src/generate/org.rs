@@ -38,6 +38,10 @@ pub(crate) struct ResSpec {
     pub scanned: bool,
     /// Its scans find malware.
     pub infected: bool,
+    /// Every restore of it fails, before the history and after.
+    pub restore_fails: bool,
+    /// It was restored successfully 20 days before the start.
+    pub old_restore: bool,
 }
 
 /// A backup plan's rule: its cron is the resource's `period` and `offset`, in UTC.

@@ -1,6 +1,7 @@
-//! Restore jobs: ad hoc ones and those of restore testing plans.
+//! Restore jobs: ad hoc ones, those of restore testing plans, and a restore history older
+//! than the job history.
 
-use crate::generate::org::Org;
+use crate::generate::org::{DAY, HOUR, Org};
 use crate::generate::planned::{Outcome, Planned, Timeline, job_id, varied_size};
 use crate::rng::Rng;
 use crate::types::SimJobType;
@@ -34,13 +35,21 @@ pub(crate) fn restore(
     } else {
         ("COMPLETED", None, running_at + d)
     };
-    let validation = match (plan, state) {
+    let mut validation = match (plan, state) {
         (Some(_), "COMPLETED") => {
             let at = end + rng.range(300, 1500);
             let fin = ["SUCCESSFUL", "FAILED", "TIMED_OUT"][rng.weighted(&[85, 10, 5])];
             Some((at, fin))
         }
         _ => None,
+    };
+    // A resource that never restores: the same draws, then a failure (so that every other
+    // job stays as it was).
+    let (state, message, end) = if r.restore_fails && state == "COMPLETED" {
+        validation = None;
+        ("FAILED", Some(NEVER.to_owned()), running_at + d / 4)
+    } else {
+        (state, message, end)
     };
     Planned {
         ty: SimJobType::Restore,
@@ -65,4 +74,39 @@ pub(crate) fn restore(
         },
         extra: None,
     }
+}
+
+const NEVER: &str = "Restore failed: the recovery point's encryption key is pending deletion.";
+
+/// Restores from before the job history: for about a third of the resources one that
+/// succeeded 20 days before the start, and for the resource of each account and region
+/// that never restores, two that failed (20 and 9 days before). Only whole-history reads
+/// (ListRestoreJobsByProtectedResource, listings without a date filter) see them.
+pub(crate) fn prehistory(org: &Org) -> Vec<Planned> {
+    let mut out = Vec::new();
+    for (ri, r) in org.resources.iter().enumerate() {
+        let mut rng = Rng::keyed(&[org.seed, 0x01D, r.key]);
+        let ages: &[i64] = if r.restore_fails {
+            &[20, 9]
+        } else if r.old_restore {
+            &[20]
+        } else {
+            &[]
+        };
+        for &days in ages {
+            let created = org.start - days * DAY + rng.range(0, 6 * HOUR);
+            let mut p = restore(org, ri, created, &mut rng, None);
+            let tl = &mut p.tl;
+            tl.end = tl.end.max(tl.running_at + 300);
+            if r.restore_fails {
+                tl.outcome.state = "FAILED";
+                tl.outcome.message = Some(NEVER.to_owned());
+            } else {
+                tl.outcome.state = "COMPLETED";
+                tl.outcome.message = None;
+            }
+            out.push(p);
+        }
+    }
+    out
 }

@@ -34,7 +34,7 @@ pub(crate) fn list_jobs(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let token = match job_token(get("nextToken"), ty) {
+    let token = match job_token(get("nextToken"), ty as u8) {
         Ok(t) => t,
         Err(r) => return r,
     };
@@ -63,20 +63,32 @@ pub(crate) fn list_jobs(
     let filter = resolve(
         store, caller, account, &strings, created, completed, dest, source,
     );
-    write_page(store, now, ty, filter.as_ref(), token, max, list_key)
+    let page = Page {
+        ty,
+        op: ty as u8,
+        list_key,
+    };
+    write_page(store, now, &page, filter.as_ref(), token, max)
 }
 
-/// One page of `ty` jobs under `list_key`, with the NextToken to resume from. `filter: None`
-/// names a value no job has: nothing can match.
+/// What a page lists: jobs of `ty` under `list_key`, with tokens of operation `op`.
+pub(crate) struct Page<'a> {
+    pub ty: SimJobType,
+    pub op: u8,
+    pub list_key: &'a str,
+}
+
+/// One page of jobs, with the NextToken to resume from. `filter: None` names a value no job
+/// has: nothing can match.
 pub(crate) fn write_page(
     store: &Store,
     now: i64,
-    ty: SimJobType,
+    page: &Page,
     filter: Option<&JobFilter>,
     token: Option<(Index, Key)>,
     max: usize,
-    list_key: &str,
 ) -> Reply {
+    let (ty, list_key) = (page.ty, page.list_key);
     let mut out = Vec::with_capacity(4096);
     out.extend_from_slice(b"{\"");
     out.extend_from_slice(list_key.as_bytes());
@@ -103,7 +115,7 @@ pub(crate) fn write_page(
     out.push(b']');
     if let Some(k) = next {
         out.extend_from_slice(b",\"NextToken\":");
-        json_str(&mut out, &encode_token(ty as u8, idx, k));
+        json_str(&mut out, &encode_token(page.op, idx, k));
     }
     out.push(b'}');
     Reply::json(200, out)
@@ -143,12 +155,12 @@ pub(crate) fn account_filter<'a>(
     }
 }
 
-/// A job listing's page token: its index and where to resume.
-pub(crate) fn job_token(v: Option<&str>, ty: SimJobType) -> Result<Option<(Index, Key)>, Reply> {
+/// A job listing's page token (operation `op`): its index and where to resume.
+pub(crate) fn job_token(v: Option<&str>, op: u8) -> Result<Option<(Index, Key)>, Reply> {
     match v {
         None => Ok(None),
         Some(t) => match decode_token(t) {
-            Some((op, idx, key)) if op == ty as u8 => Ok(Some((idx, key))),
+            Some((o, idx, key)) if o == op => Ok(Some((idx, key))),
             _ => Err(Reply::invalid("The next token is not valid.")),
         },
     }
@@ -214,6 +226,7 @@ fn resolve<'a>(
         parent: sym(strings[4])?,
         category: sym(strings[5])?,
         plan: sym(strings[6])?,
+        rp_created: None,
         scanner: None,
         scan_result: None,
         created,

@@ -10,6 +10,7 @@ pub(crate) const VAULTS_OP: u8 = 17;
 pub(crate) const PLANS_OP: u8 = 18;
 /// Job summaries: this plus the job type.
 pub(crate) const SUMMARIES_OP: u8 = 20;
+pub(crate) const BY_RESOURCE_OP: u8 = 24;
 
 /// The token of a listing computed per request: the position of the next item, and a stamp
 /// the next page must be computed with (summaries: the time of the first page).

@@ -2,7 +2,7 @@
 //! its SDK input uses (PascalCase `By…` filters).
 
 use crate::model::Sym;
-use crate::ops::jobs::{account_filter, date_range, job_token, write_page};
+use crate::ops::jobs::{Page, account_filter, date_range, job_token, write_page};
 use crate::ops::params::max_results;
 use crate::query::Query;
 use crate::reply::{Caller, Reply};
@@ -23,20 +23,17 @@ pub(crate) fn list_scan_jobs(store: &Store, now: i64, query: &Query, caller: &Ca
         Ok(a) => a,
         Err(r) => return r,
     };
-    let token = match job_token(get("NextToken"), SimJobType::Scan) {
+    let token = match job_token(get("NextToken"), SimJobType::Scan as u8) {
         Ok(t) => t,
         Err(r) => return r,
     };
     let filter = resolve(store, caller, account, query, completed);
-    write_page(
-        store,
-        now,
-        SimJobType::Scan,
-        filter.as_ref(),
-        token,
-        max,
-        "ScanJobs",
-    )
+    let page = Page {
+        ty: SimJobType::Scan,
+        op: SimJobType::Scan as u8,
+        list_key: "ScanJobs",
+    };
+    write_page(store, now, &page, filter.as_ref(), token, max)
 }
 
 /// The filter, or `None` when a value names nothing the store holds.
@@ -67,6 +64,7 @@ fn resolve<'a>(
         parent: None,
         category: None,
         plan: None,
+        rp_created: None,
         scanner: sym("ByMalwareScanner")?,
         scan_result: sym("ByScanResultStatus")?,
         created: (i64::MIN, i64::MAX),

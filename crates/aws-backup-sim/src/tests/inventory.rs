@@ -155,7 +155,7 @@ fn vaults_are_listed_per_account_region_and_type() {
     }
     // A member sees its own; the last account its central vault.
     let member_key = assume(&sim, &format!("arn:aws:iam::{last}:role/x"));
-    let (got, _) = read("", &auth_for(&member_key, "eu-west-1"), &last);
+    let (got, _) = read("", &super::auth(&member_key, "eu-west-1"), &last);
     assert!(
         got.iter()
             .all(|v| v.backup_vault_arn.contains(&format!(":{last}:")))
@@ -190,10 +190,6 @@ fn vaults_are_listed_per_account_region_and_type() {
         after.number_of_recovery_points - before.number_of_recovery_points,
         done_after - done_before
     );
-}
-
-fn auth_for(akid: &str, region: &str) -> String {
-    auth(akid, region)
 }
 
 #[test]

@@ -99,7 +99,7 @@ fn job_summaries_count_jobs_by_creation_day() {
     // A member asking for ANY gets its own.
     let member = sim.accounts()[2].clone();
     let key = assume(&sim, &format!("arn:aws:iam::{member}:role/x"));
-    let member_auth = auth_as(&key, "us-east-1");
+    let member_auth = super::auth(&key, "us-east-1");
     for q in [
         "AccountId=ANY&AggregationPeriod=SEVEN_DAYS",
         &format!("AccountId={mgmt}&AggregationPeriod=SEVEN_DAYS"),
@@ -237,10 +237,6 @@ fn restore_and_copy_summaries_have_their_own_shapes() {
     assert_eq!(rows, want);
     assert_eq!(sim.requests().total("ListRestoreJobSummaries"), 2);
     assert_eq!(sim.requests().total("ListCopyJobSummaries"), 1);
-}
-
-fn auth_as(akid: &str, region: &str) -> String {
-    auth(akid, region)
 }
 
 #[tokio::test]
