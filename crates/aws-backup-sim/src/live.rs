@@ -94,6 +94,16 @@ impl Live {
         }
     }
 
+    /// Adds a job that starts now (a restore someone started) and drives it from here on.
+    pub(crate) fn start_job(&mut self, store: &mut Store, p: Planned) {
+        let t = self.cursor;
+        let rec = p.rec_at(&self.org, &mut store.strs, t);
+        let slot = store.put(p.ty, rec, p.extra.clone());
+        if !p.settled(t) {
+            self.progress.insert((p.ty, slot), p);
+        }
+    }
+
     #[cfg(any(test, feature = "testing"))]
     /// Stops driving a job the caller replaced.
     pub(crate) fn forget(&mut self, ty: SimJobType, slot: u32) {

@@ -302,11 +302,14 @@ impl Rec {
     }
 }
 
-/// Wire fields that cannot be derived from a [`Rec`]: which backup a copy copies and where to.
+/// Wire fields that cannot be derived from a [`Rec`]: which backup a copy copies and where to,
+/// which recovery point a started restore restores and when it was made.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Extra {
     pub source_job: Option<Box<str>>,
     pub dest_vault_arn: Option<Box<str>>,
+    pub source_rp_arn: Option<Box<str>>,
+    pub rp_created: Option<i64>,
 }
 
 pub(crate) fn vault_arn(out: &mut String, region: &str, account: &str, vault: &str) {
@@ -344,6 +347,30 @@ pub(crate) fn rp_prefix(out: &mut String, resource_type: &str, region: &str, acc
         "FSx" => write!(out, "arn:aws:fsx:{region}:{account}:backup/backup-"),
         _ => write!(out, "arn:aws:backup:{region}:{account}:recovery-point:"),
     };
+}
+
+/// The hash a backup job's recovery point ARN derives from.
+pub(crate) fn rp_hash(id: &JobId) -> u64 {
+    let mut s = String::with_capacity(36);
+    id.write_to(&mut s);
+    hash_str(&s)
+}
+
+/// The hash a recovery point ARN of [`rp_suffix`]'s forms was derived from: its first 16 hex
+/// digits after the per-service prefix (17-digit ids lead with one more).
+pub(crate) fn rp_hash_of(arn: &str) -> Option<u64> {
+    let tail = arn.rsplit([':', '/']).next()?;
+    let tail = ["snap-", "ami-", "backup-", "job-"]
+        .iter()
+        .find_map(|p| tail.strip_prefix(p))
+        .unwrap_or(tail);
+    let digits: String = tail.chars().filter(|&c| c != '-').collect();
+    let hex = match digits.len() {
+        17 => &digits[1..],
+        32 => &digits[..16],
+        _ => return None,
+    };
+    u64::from_str_radix(hex, 16).ok()
 }
 
 pub(crate) fn rp_suffix(out: &mut String, resource_type: &str, h: u64) {

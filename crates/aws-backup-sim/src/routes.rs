@@ -15,6 +15,7 @@ pub(crate) enum Op {
     ListJobSummaries(SimJobType),
     /// The resource's ARN, decoded.
     ListRestoreJobsByProtectedResource(String),
+    StartRestoreJob,
     Sts,
 }
 
@@ -35,13 +36,17 @@ impl Op {
             Op::ListJobSummaries(SimJobType::Copy) => "ListCopyJobSummaries",
             Op::ListJobSummaries(SimJobType::Scan) => "ListScanJobSummaries",
             Op::ListRestoreJobsByProtectedResource(_) => "ListRestoreJobsByProtectedResource",
+            Op::StartRestoreJob => "StartRestoreJob",
             Op::Sts => "STS",
         }
     }
 
     /// Whether it answers pages with a NextToken.
     pub(crate) fn is_listing(&self) -> bool {
-        !matches!(self, Op::DescribeRestoreJob(_) | Op::Sts)
+        !matches!(
+            self,
+            Op::DescribeRestoreJob(_) | Op::StartRestoreJob | Op::Sts
+        )
     }
 }
 
@@ -57,7 +62,10 @@ pub(crate) fn route(method: &str, path: &str) -> Result<Op, Reply> {
     let ops = match trimmed {
         "/" => vec![("POST", Op::Sts)],
         "/backup-jobs" => get(Op::ListJobs(SimJobType::Backup)),
-        "/restore-jobs" => get(Op::ListJobs(SimJobType::Restore)),
+        "/restore-jobs" => vec![
+            ("GET", Op::ListJobs(SimJobType::Restore)),
+            ("PUT", Op::StartRestoreJob),
+        ],
         "/copy-jobs" => get(Op::ListJobs(SimJobType::Copy)),
         "/scan/jobs" => get(Op::ListJobs(SimJobType::Scan)),
         "/resources" => get(Op::ListProtectedResources),

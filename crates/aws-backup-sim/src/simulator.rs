@@ -21,6 +21,7 @@ use crate::model::JobId;
 #[cfg(any(test, feature = "testing"))]
 use crate::model::Rec;
 use crate::ops;
+use crate::ops::restores::Started;
 use crate::options::SimOptions;
 use crate::query::Query;
 use crate::reply::{Caller, Reply, credential_scope};
@@ -36,6 +37,7 @@ use crate::types::{SimJob, SimResource, SimRestoreTestingPlan, SimVault};
 struct State {
     store: Store,
     live: Live,
+    started: Started,
 }
 
 struct Inner {
@@ -107,7 +109,11 @@ impl Simulator {
                 regions,
                 now0: now,
                 started: Instant::now(),
-                state: RwLock::new(State { store, live }),
+                state: RwLock::new(State {
+                    store,
+                    live,
+                    started: Started::default(),
+                }),
                 synced: AtomicI64::new(now),
                 faults: Mutex::new(FaultState::default()),
                 counts: Mutex::new(RequestCounts::default()),
@@ -410,7 +416,7 @@ impl Simulator {
             ),
             _ => {
                 self.sync();
-                self.api(&op, query, &caller)
+                self.api(&op, query, body, &caller)
             }
         };
         let mut faulted = fault.is_some() || denied || self.injected(&op);
@@ -443,7 +449,20 @@ impl Simulator {
             .record(op, faulted);
     }
 
-    fn api(&self, op: &Op, query: &str, caller: &Caller) -> Reply {
+    fn api(&self, op: &Op, query: &str, body: &[u8], caller: &Caller) -> Reply {
+        if *op == Op::StartRestoreJob {
+            let mut st = self.inner.state.write().expect("state lock");
+            let st = &mut *st;
+            let seed = self.inner.opts.seed;
+            return ops::restores::start_restore_job(
+                &mut st.store,
+                &mut st.live,
+                &mut st.started,
+                seed,
+                body,
+                caller,
+            );
+        }
         let (looping, undescribable) = {
             let f = self.inner.faults.lock().expect("faults lock");
             let gone = match op {
@@ -500,7 +519,7 @@ impl Simulator {
             Op::ListRestoreTestingPlans => {
                 ops::plans::list_restore_testing_plans(&st.live.org, now, &query, caller)
             }
-            Op::Sts => Reply::error(500, "InternalFailure", "unreachable"),
+            Op::Sts | Op::StartRestoreJob => Reply::error(500, "InternalFailure", "unreachable"),
         }
     }
 }

@@ -5,7 +5,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
-use crate::model::{Extra, Interner, JobId, Rec, Sym, recovery_point_arn, vault_arn};
+use crate::model::{
+    Extra, Interner, JobId, Rec, Sym, recovery_point_arn, rp_hash, rp_hash_of, vault_arn,
+};
 use crate::types::SimJobType;
 
 /// States a job passes through before it ends; listed by `ByState` snapshots.
@@ -136,6 +138,9 @@ pub(crate) struct Store {
     res_index: HashMap<(Sym, Sym, Sym), u32>,
     /// COMPLETED backup jobs per (account, region, vault): the recovery points they made.
     vault_points: HashMap<(Sym, Sym, Sym), u64>,
+    /// Backup jobs by the hash their recovery point ARN is derived from (see
+    /// [`Store::backup_of_recovery_point`]).
+    rp_hashes: HashMap<u64, u32>,
     active: [Sym; 4],
     pub completed: Sym,
 }
@@ -151,6 +156,7 @@ impl Store {
             resources: Vec::new(),
             res_index: HashMap::new(),
             vault_points: HashMap::new(),
+            rp_hashes: HashMap::new(),
             active,
             completed,
         }
@@ -174,6 +180,9 @@ impl Store {
             None => {
                 let slot = u32::try_from(t.recs.len()).expect("fewer than 2^32 jobs");
                 t.ids.insert(rec.id.clone(), slot);
+                if ty == SimJobType::Backup {
+                    self.rp_hashes.insert(rp_hash(&rec.id), slot);
+                }
                 t.recs.push(rec);
                 (slot, None)
             }
@@ -196,6 +205,9 @@ impl Store {
         for rec in recs {
             let slot = u32::try_from(t.recs.len()).expect("fewer than 2^32 jobs");
             t.ids.insert(rec.id.clone(), slot);
+            if ty == SimJobType::Backup {
+                self.rp_hashes.insert(rp_hash(&rec.id), slot);
+            }
             t.recs.push(rec);
         }
         let keyed = |f: &dyn Fn(&Rec) -> Option<i64>| -> BTreeSet<Key> {
@@ -464,11 +476,34 @@ impl Store {
         true
     }
 
+    /// The COMPLETED backup job whose recovery point ARN (as ListBackupJobs shows it) is
+    /// `arn`: the ARN's tail gives back the hash it was derived from, the index the job, and
+    /// rendering the job's ARN again confirms it.
+    pub(crate) fn backup_of_recovery_point(&self, arn: &str) -> Option<u32> {
+        let slot = *self.rp_hashes.get(&rp_hash_of(arn)?)?;
+        let r = &self.tables[SimJobType::Backup].recs[slot as usize];
+        if r.state != self.completed {
+            return None;
+        }
+        let mut own = String::with_capacity(arn.len());
+        recovery_point_arn(
+            &mut own,
+            self.strs.str(r.resource_type),
+            self.strs.str(r.region),
+            self.strs.str(r.account),
+            &r.id.to_string(),
+        );
+        (own == arn).then_some(slot)
+    }
+
     /// When the recovery point a restore job restores was made: six hours before the restore
     /// started, unless recorded.
     pub(crate) fn rp_created(&self, ty: SimJobType, slot: u32, r: &Rec) -> i64 {
-        let _ = (ty, slot);
-        r.creation - 6 * 3600
+        self.tables[ty]
+            .extras
+            .get(&slot)
+            .and_then(|e| e.rp_created)
+            .unwrap_or(r.creation - 6 * 3600)
     }
 
     /// Where a copy job copies to: recorded by the generator, else a DR vault in the same
@@ -489,13 +524,15 @@ impl Store {
         }
     }
 
-    /// The recovery point a copy or restore job reads: that of its source backup job when
-    /// known, else one derived from its own id.
+    /// The recovery point a copy, restore or scan job reads: the one recorded, else that of
+    /// its source backup job when known, else one derived from its own id.
     pub(crate) fn source_rp_arn(&self, out: &mut String, ty: SimJobType, slot: u32, r: &Rec) {
-        let src = self.tables[ty]
-            .extras
-            .get(&slot)
-            .and_then(|e| e.source_job.as_deref());
+        let extra = self.tables[ty].extras.get(&slot);
+        if let Some(arn) = extra.and_then(|e| e.source_rp_arn.as_deref()) {
+            out.push_str(arn);
+            return;
+        }
+        let src = extra.and_then(|e| e.source_job.as_deref());
         let own;
         let key = match src {
             Some(s) => s,

@@ -181,7 +181,9 @@ pub(crate) fn backup_occurrence(org: &Org, ri: usize, k: i64, base: i64, out: &m
                 extra: Some(Extra {
                     source_job: Some(id.to_string().into()),
                     dest_vault_arn: Some(dest.as_str().into()),
+                    ..Extra::default()
                 }),
+                subject: None,
             })
         }
         _ => None,
@@ -195,6 +197,7 @@ pub(crate) fn backup_occurrence(org: &Org, ri: usize, k: i64, base: i64, out: &m
         plan: None,
         tl,
         extra: None,
+        subject: None,
     });
     out.extend(copy);
 }
@@ -264,6 +267,7 @@ fn composite(
             validation: None,
         },
         extra: None,
+        subject: None,
     });
     for tl in children {
         out.push(Planned {
@@ -275,6 +279,7 @@ fn composite(
             plan: None,
             tl,
             extra: None,
+            subject: None,
         });
     }
 }

@@ -42,6 +42,19 @@ pub(crate) struct Planned {
     pub plan: Option<String>,
     pub tl: Timeline,
     pub extra: Option<Extra>,
+    /// What the job acts on when it is not one of the organization's resources (a restore
+    /// someone started from a recovery point inserted by hand); `resource` is then unused.
+    pub subject: Option<Box<Subject>>,
+}
+
+/// A job's account, region and resource, given rather than taken from the organization.
+#[derive(Clone, Debug)]
+pub(crate) struct Subject {
+    pub account: String,
+    pub region: String,
+    pub arn: String,
+    pub resource_type: String,
+    pub vault: Option<String>,
 }
 
 impl Planned {
@@ -66,7 +79,29 @@ impl Planned {
     }
 
     pub(crate) fn rec_at(&self, org: &Org, strs: &mut Interner, t: i64) -> Rec {
-        let r = &org.resources[self.resource];
+        let (account, region, arn, rtype, name, vault, rule) = match &self.subject {
+            Some(s) => (
+                s.account.as_str(),
+                s.region.as_str(),
+                s.arn.as_str(),
+                s.resource_type.as_str(),
+                None,
+                s.vault.as_deref(),
+                None,
+            ),
+            None => {
+                let r = &org.resources[self.resource];
+                (
+                    org.accounts[r.account].as_str(),
+                    org.regions[r.region].as_str(),
+                    r.arn.as_str(),
+                    r.kind.name(),
+                    Some(r.name.as_str()),
+                    Some(r.vault),
+                    Some(r.rule.parts()),
+                )
+            }
+        };
         let ended = t >= self.tl.end;
         let o = &self.tl.outcome;
         let state = self.state_at(t);
@@ -82,8 +117,8 @@ impl Planned {
             creation: self.tl.created,
             completion: ended.then_some(self.tl.end),
             size: if ended && !scan { o.size } else { None },
-            account: strs.intern(&org.accounts[r.account]),
-            region: strs.intern(&org.regions[r.region]),
+            account: strs.intern(account),
+            region: strs.intern(region),
             state: strs.intern(state),
             status_message: match &o.message {
                 Some(m) if ended => Some(strs.intern(m)),
@@ -93,15 +128,18 @@ impl Planned {
                 Some(c) if ended && !scan && self.ty != SimJobType::Restore => Some(strs.intern(c)),
                 _ => None,
             },
-            resource_arn: strs.intern(&r.arn),
-            resource_type: strs.intern(r.kind.name()),
-            resource_name: (self.ty != SimJobType::Restore).then(|| strs.intern(&r.name)),
-            vault: Some(strs.intern(r.vault)),
+            resource_arn: strs.intern(arn),
+            resource_type: strs.intern(rtype),
+            resource_name: name
+                .filter(|_| self.ty != SimJobType::Restore)
+                .map(|n| strs.intern(n)),
+            vault: vault.map(|v| strs.intern(v)),
             parent: self.parent.as_deref().map(|p| strs.intern(p)),
             plan: self.plan.as_deref().map(|p| strs.intern(p)),
             validation,
-            rule: matches!(self.ty, SimJobType::Backup | SimJobType::Scan)
-                .then(|| strs.intern_rule(r.rule.parts())),
+            rule: rule
+                .filter(|_| matches!(self.ty, SimJobType::Backup | SimJobType::Scan))
+                .map(|r| strs.intern_rule(r)),
             scanner: scan.then(|| strs.intern(MALWARE_SCANNER)),
             scan_result: match o.category {
                 Some(c) if ended && scan => Some(strs.intern(c)),

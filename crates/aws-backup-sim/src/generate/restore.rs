@@ -2,8 +2,10 @@
 //! than the job history.
 
 use crate::generate::org::{DAY, HOUR, Org};
-use crate::generate::planned::{Outcome, Planned, Timeline, job_id, varied_size};
+use crate::generate::planned::{Outcome, Planned, Subject, Timeline, job_id, varied_size};
+use crate::model::{Extra, JobId};
 use crate::rng::Rng;
+use crate::rng::hash_str;
 use crate::types::SimJobType;
 
 pub(crate) fn restore(
@@ -73,6 +75,7 @@ pub(crate) fn restore(
             validation,
         },
         extra: None,
+        subject: None,
     }
 }
 
@@ -109,4 +112,52 @@ pub(crate) fn prehistory(org: &Org) -> Vec<Planned> {
         }
     }
     out
+}
+
+/// A restore someone started (StartRestoreJob) at `created`: pending for seconds, running
+/// for a minute or two, then COMPLETED, or FAILED for one in six (by its id).
+pub(crate) fn requested(
+    id: JobId,
+    created: i64,
+    subject: Subject,
+    size: Option<i64>,
+    rp_arn: &str,
+    rp_created: i64,
+) -> Planned {
+    let h = hash_str(&id.to_string());
+    let mut rng = Rng::new(h);
+    let running_at = created + rng.range(5, 20);
+    let end = running_at + rng.range(30, 120);
+    let failed = h.is_multiple_of(6);
+    Planned {
+        ty: SimJobType::Restore,
+        id,
+        resource: usize::MAX,
+        is_parent: false,
+        parent: None,
+        plan: None,
+        tl: Timeline {
+            created,
+            pending_at: created,
+            running_at,
+            aborting_at: None,
+            end,
+            outcome: Outcome {
+                state: if failed { "FAILED" } else { "COMPLETED" },
+                message: failed.then(|| {
+                    "Restore failed: the subnet named in the restore metadata does not exist."
+                        .to_owned()
+                }),
+                category: None,
+                size,
+            },
+            validation: None,
+        },
+        extra: Some(Extra {
+            source_rp_arn: Some(rp_arn.into()),
+            rp_created: Some(rp_created),
+            ..Extra::default()
+        }),
+        subject: Some(Box::new(subject)),
+    }
 }

@@ -79,8 +79,9 @@ pub(crate) fn scan_after(org: &Org, backup: &Planned, k: i64, every: bool) -> Op
         },
         extra: Some(Extra {
             source_job: Some(backup.id.to_string().into()),
-            dest_vault_arn: None,
+            ..Extra::default()
         }),
+        subject: None,
     })
 }
 

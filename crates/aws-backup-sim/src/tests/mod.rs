@@ -2058,5 +2058,6 @@ mod inventory;
 mod restores;
 mod rules;
 mod scans;
+mod start_restore;
 mod stopped;
 mod summaries;
