@@ -349,11 +349,16 @@ pub(crate) fn rp_prefix(out: &mut String, resource_type: &str, region: &str, acc
     };
 }
 
-/// The hash a backup job's recovery point ARN derives from.
+/// The hash a backup job's recovery point ARN derives from: that of its id's text.
 pub(crate) fn rp_hash(id: &JobId) -> u64 {
-    let mut s = String::with_capacity(36);
-    id.write_to(&mut s);
-    hash_str(&s)
+    match id {
+        JobId::Uuid(b) => {
+            let mut buf = [0u8; 36];
+            write_uuid(&mut buf, b, HEX_UPPER);
+            hash_str(std::str::from_utf8(&buf).expect("hex is ASCII"))
+        }
+        JobId::Text(s) => hash_str(s),
+    }
 }
 
 /// The hash a recovery point ARN of [`rp_suffix`]'s forms was derived from: its first 16 hex

@@ -139,8 +139,8 @@ pub(crate) struct Store {
     /// COMPLETED backup jobs per (account, region, vault): the recovery points they made.
     vault_points: HashMap<(Sym, Sym, Sym), u64>,
     /// Backup jobs by the hash their recovery point ARN is derived from (see
-    /// [`Store::backup_of_recovery_point`]).
-    rp_hashes: HashMap<u64, u32>,
+    /// [`Store::backup_of_recovery_point`]); built on first use, then kept current.
+    rp_hashes: Option<HashMap<u64, u32>>,
     active: [Sym; 4],
     pub completed: Sym,
 }
@@ -156,7 +156,7 @@ impl Store {
             resources: Vec::new(),
             res_index: HashMap::new(),
             vault_points: HashMap::new(),
-            rp_hashes: HashMap::new(),
+            rp_hashes: None,
             active,
             completed,
         }
@@ -180,8 +180,10 @@ impl Store {
             None => {
                 let slot = u32::try_from(t.recs.len()).expect("fewer than 2^32 jobs");
                 t.ids.insert(rec.id.clone(), slot);
-                if ty == SimJobType::Backup {
-                    self.rp_hashes.insert(rp_hash(&rec.id), slot);
+                if ty == SimJobType::Backup
+                    && let Some(m) = &mut self.rp_hashes
+                {
+                    m.insert(rp_hash(&rec.id), slot);
                 }
                 t.recs.push(rec);
                 (slot, None)
@@ -205,8 +207,10 @@ impl Store {
         for rec in recs {
             let slot = u32::try_from(t.recs.len()).expect("fewer than 2^32 jobs");
             t.ids.insert(rec.id.clone(), slot);
-            if ty == SimJobType::Backup {
-                self.rp_hashes.insert(rp_hash(&rec.id), slot);
+            if ty == SimJobType::Backup
+                && let Some(m) = &mut self.rp_hashes
+            {
+                m.insert(rp_hash(&rec.id), slot);
             }
             t.recs.push(rec);
         }
@@ -479,8 +483,16 @@ impl Store {
     /// The COMPLETED backup job whose recovery point ARN (as ListBackupJobs shows it) is
     /// `arn`: the ARN's tail gives back the hash it was derived from, the index the job, and
     /// rendering the job's ARN again confirms it.
-    pub(crate) fn backup_of_recovery_point(&self, arn: &str) -> Option<u32> {
-        let slot = *self.rp_hashes.get(&rp_hash_of(arn)?)?;
+    pub(crate) fn backup_of_recovery_point(&mut self, arn: &str) -> Option<u32> {
+        let backups = &self.tables[SimJobType::Backup].recs;
+        let index = self.rp_hashes.get_or_insert_with(|| {
+            backups
+                .iter()
+                .enumerate()
+                .map(|(slot, r)| (rp_hash(&r.id), slot as u32))
+                .collect()
+        });
+        let slot = *index.get(&rp_hash_of(arn)?)?;
         let r = &self.tables[SimJobType::Backup].recs[slot as usize];
         if r.state != self.completed {
             return None;

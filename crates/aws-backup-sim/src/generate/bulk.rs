@@ -27,7 +27,6 @@ pub(crate) fn bulk(org: &Org, store: &mut Store, n: usize, now: i64, history: i6
                 strs.intern(r.kind.name()),
                 strs.intern(&r.name),
                 strs.intern(r.vault),
-                strs.intern_rule(r.rule.parts()),
                 r,
             )
         })
@@ -35,7 +34,7 @@ pub(crate) fn bulk(org: &Org, store: &mut Store, n: usize, now: i64, history: i6
     let history = history.max(1);
     let mut recs = Vec::with_capacity(n);
     for i in 0..n {
-        let (arn, rtype, name, vault, rule, r) = res[i % res.len()];
+        let (arn, rtype, name, vault, r) = res[i % res.len()];
         let h = hash(&[org.seed, 0xB01C, i as u64]);
         let mut rng = Rng::new(h);
         let completion = now - history + ((i as i128 + 1) * i128::from(history) / n as i128) as i64;
@@ -57,7 +56,8 @@ pub(crate) fn bulk(org: &Org, store: &mut Store, n: usize, now: i64, history: i6
             parent: None,
             plan: None,
             validation: None,
-            rule: Some(rule),
+            // No rule: pages stay the size the throughput benchmarks were measured with.
+            rule: None,
             scanner: None,
             scan_result: None,
             is_parent: false,

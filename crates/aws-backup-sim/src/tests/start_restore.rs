@@ -247,6 +247,21 @@ fn a_backup_inserted_by_hand_can_be_restored() {
     assert!(done.completion_date.is_some());
     let d = json(&get(&sim, &format!("/restore-jobs/{id}"), &auth));
     assert_eq!(s(&d, "RecoveryPointArn").as_deref(), Some(rp.as_str()));
+    // Backups that complete after the first restore was started can be restored too, and
+    // generated ones made since.
+    let later = new_job("HAND-2", NOW + 100, Some(NOW + 150), "COMPLETED", &account);
+    sim.insert(later);
+    sim.advance_to(NOW + 3 * 3600);
+    let points = recovery_points(&sim, &auth, "us-east-1");
+    let fresh: Vec<&(String, SimJob)> = points
+        .iter()
+        .filter(|(_, b)| b.job_id == "HAND-2" || b.creation_date.unwrap() > NOW + 3600)
+        .collect();
+    assert!(fresh.len() > 5);
+    for (i, (rp, _)) in fresh.iter().enumerate() {
+        let r = put(&sim, &auth, &request(rp, &format!("later-{i}")));
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    }
 }
 
 #[tokio::test]
