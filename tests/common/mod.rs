@@ -138,6 +138,7 @@ pub fn job_type_name(t: &SimJobType) -> &'static str {
         SimJobType::Backup => "backup",
         SimJobType::Restore => "restore",
         SimJobType::Copy => "copy",
+        SimJobType::Scan => "scan",
     }
 }
 
@@ -145,7 +146,7 @@ pub fn is_active(t: &SimJobType, state: &str) -> bool {
     match t {
         SimJobType::Backup => matches!(state, "CREATED" | "PENDING" | "RUNNING" | "ABORTING"),
         SimJobType::Restore => matches!(state, "PENDING" | "RUNNING"),
-        SimJobType::Copy => matches!(state, "CREATED" | "RUNNING"),
+        SimJobType::Copy | SimJobType::Scan => matches!(state, "CREATED" | "RUNNING"),
     }
 }
 

@@ -24,6 +24,10 @@ pub struct Faults {
     /// Restore job ids DescribeRestoreJob answers with ResourceNotFoundException, though the
     /// listings show them.
     pub undescribable: Vec<String>,
+    /// Operations (`"ListBackupVaults"`, as `RequestCounts` names them) refused with HTTP 403
+    /// AccessDeniedException, as when the role's policy lacks the permission. Counted as
+    /// faulted; takes precedence over the `every` faults, whose count still advances.
+    pub denied_operations: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

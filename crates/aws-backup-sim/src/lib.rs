@@ -2,14 +2,16 @@
 //! `aws-sdk-backup` client can be pointed at it: the exporter's `--demo`, `simulate`,
 //! integration tests and benchmarks all run without an AWS account.
 //!
-//! It holds a deterministic organization (accounts, regions, resources on backup schedules,
-//! copies, restore tests) generated from a seed and an explicit `now`; in live mode jobs keep
-//! arriving and progressing with the wall clock. With the `testing` feature it also lets a
-//! test insert jobs, inject faults and read back the ground truth.
+//! It holds a deterministic organization (accounts, regions, resources on backup rules,
+//! copies, malware scans, restore tests, vaults, restore testing plans) generated from a seed
+//! and an explicit `now`; in live mode jobs keep arriving and progressing with the wall
+//! clock. With the `testing` feature it also lets a test insert jobs, inject faults and read
+//! back the ground truth.
 //!
-//! Layout: `simulator` (state, clock, dispatch) → `routes` → `ops/*` (one file per API family)
-//! → `store` (indexes) and `wire`/`json` (rendering); `server` is the hyper front, `sts` a
-//! minimal STS, `generate` and `live` the organization and its clock.
+//! Layout: `simulator` (state, clock, dispatch) → `routes` → `ops/*` (one file per API family:
+//! jobs, scans, resources, restores, vaults, plans, summaries) → `store` (indexes) and
+//! `wire`/`json` (rendering); `server` is the hyper front, `sts` a minimal STS, `generate/*`
+//! and `live` the organization and its clock, `schedule` the schedules and their crons.
 
 mod faults;
 mod generate;
@@ -22,6 +24,7 @@ mod query;
 mod reply;
 mod rng;
 mod routes;
+mod schedule;
 mod server;
 mod simulator;
 mod standalone;
@@ -40,4 +43,4 @@ pub use options::SimOptions;
 pub use reply::Reply;
 pub use simulator::{SimServer, Simulator};
 pub use standalone::run_standalone;
-pub use types::{SimJob, SimJobType, SimResource};
+pub use types::{SimCreatedBy, SimJob, SimJobType, SimResource, SimRestoreTestingPlan, SimVault};

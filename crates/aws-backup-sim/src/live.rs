@@ -4,7 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::generate::{Org, Planned, SPAN, plan};
+use crate::generate::org::{Org, SPAN};
+use crate::generate::plan::plan;
+use crate::generate::planned::Planned;
+use crate::generate::restore::prehistory;
 use crate::store::Store;
 use crate::types::SimJobType;
 
@@ -32,10 +35,17 @@ impl Live {
         }
     }
 
-    /// Fills the store as of `now`: every job that ended within the history or is active.
+    /// Fills the store as of `now`: every job that ended within the history or is active,
+    /// and the older restore history.
     pub(crate) fn start(&mut self, store: &mut Store, now: i64) {
         self.cursor = now - self.history - SPAN;
         self.advance(store, now);
+        if self.org.scheduled {
+            for p in prehistory(&self.org) {
+                let rec = p.rec_at(&self.org, &mut store.strs, now);
+                store.put(p.ty, rec, p.extra);
+            }
+        }
     }
 
     pub(crate) fn advance(&mut self, store: &mut Store, t: i64) {
@@ -77,6 +87,16 @@ impl Live {
             // Inserted by hand before the schedule got there: the caller's version wins.
             return;
         }
+        let rec = p.rec_at(&self.org, &mut store.strs, t);
+        let slot = store.put(p.ty, rec, p.extra.clone());
+        if !p.settled(t) {
+            self.progress.insert((p.ty, slot), p);
+        }
+    }
+
+    /// Adds a job that starts now (a restore someone started) and drives it from here on.
+    pub(crate) fn start_job(&mut self, store: &mut Store, p: Planned) {
+        let t = self.cursor;
         let rec = p.rec_at(&self.org, &mut store.strs, t);
         let slot = store.put(p.ty, rec, p.extra.clone());
         if !p.settled(t) {

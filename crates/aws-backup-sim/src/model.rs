@@ -9,17 +9,24 @@ use std::sync::Arc;
 
 use crate::rng::hash_str;
 #[cfg(any(test, feature = "testing"))]
-use crate::types::{SimJob, SimJobType};
+use crate::types::{SimCreatedBy, SimJob, SimJobType};
 
 /// An interned string.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 pub(crate) struct Sym(NonZeroU32);
 
-/// Interning table; lookups by `&str` let filters compare integers instead of strings.
+/// An interned backup rule: (plan name, rule name, cron, time zone).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub(crate) struct RuleId(NonZeroU32);
+
+/// Interning table; lookups by `&str` let filters compare integers instead of strings. Backup
+/// rules are interned too: a million jobs share a few hundred of them.
 #[derive(Default)]
 pub(crate) struct Interner {
     map: HashMap<Arc<str>, Sym>,
     strs: Vec<Arc<str>>,
+    rules: Vec<[Sym; 4]>,
+    rule_ids: HashMap<[Sym; 4], RuleId>,
 }
 
 impl Interner {
@@ -45,6 +52,24 @@ impl Interner {
 
     pub(crate) fn opt(&self, sym: Option<Sym>) -> Option<&str> {
         sym.map(|s| self.str(s))
+    }
+
+    /// Interns (plan name, rule name, cron, time zone).
+    pub(crate) fn intern_rule(&mut self, rule: [&str; 4]) -> RuleId {
+        let key = rule.map(|s| self.intern(s));
+        if let Some(&id) = self.rule_ids.get(&key) {
+            return id;
+        }
+        self.rules.push(key);
+        let n = u32::try_from(self.rules.len()).expect("fewer than 2^32 rules");
+        let id = RuleId(NonZeroU32::new(n).expect("length is positive"));
+        self.rule_ids.insert(key, id);
+        id
+    }
+
+    /// (plan name, rule name, cron, time zone).
+    pub(crate) fn rule(&self, id: RuleId) -> [&str; 4] {
+        self.rules[id.0.get() as usize - 1].map(|s| self.str(s))
     }
 }
 
@@ -177,6 +202,11 @@ pub(crate) struct Rec {
     pub parent: Option<Sym>,
     pub plan: Option<Sym>,
     pub validation: Option<Sym>,
+    /// The backup rule that started a backup job, or whose backup a scan job scans.
+    pub rule: Option<RuleId>,
+    /// Scan jobs: the malware scanner and the ScanResultStatus.
+    pub scanner: Option<Sym>,
+    pub scan_result: Option<Sym>,
     pub is_parent: bool,
     /// Whether CreationDate is listed; `creation` still orders the job in its index.
     pub dated: bool,
@@ -185,25 +215,36 @@ pub(crate) struct Rec {
 impl Rec {
     #[cfg(any(test, feature = "testing"))]
     /// Keeps only what the wire format of that job type carries, so `jobs()` equals what the
-    /// API lists (restore jobs have no name or message category; only restores have a plan).
+    /// API lists (restore jobs have no name or message category; only restores have a plan;
+    /// only backup and scan jobs name a backup rule; only scans have scan fields, and they have
+    /// no size, category or parent).
     pub(crate) fn from_job(j: &SimJob, strs: &mut Interner) -> Rec {
         let restore = j.job_type == SimJobType::Restore;
+        let scan = j.job_type == SimJobType::Scan;
         let mut opt = |s: &Option<String>, keep: bool| match s {
             Some(v) if keep => Some(strs.intern(v)),
             _ => None,
         };
         let status_message = opt(&j.status_message, true);
-        let message_category = opt(&j.message_category, !restore);
+        let message_category = opt(&j.message_category, !restore && !scan);
         let resource_name = opt(&j.resource_name, !restore);
         let vault = opt(&j.backup_vault_name, true);
-        let parent = opt(&j.parent_job_id, true);
+        let parent = opt(&j.parent_job_id, !scan);
         let plan = opt(&j.restore_testing_plan_arn, restore);
         let validation = opt(&j.validation_status, restore);
+        let scanner = opt(&j.malware_scanner, scan);
+        let scan_result = opt(&j.scan_result_status, scan);
+        let rule = match &j.created_by {
+            Some(c) if matches!(j.job_type, SimJobType::Backup | SimJobType::Scan) => {
+                Some(strs.intern_rule([&c.plan_name, &c.rule_name, &c.cron, &c.timezone]))
+            }
+            _ => None,
+        };
         Rec {
             id: JobId::parse(&j.job_id),
             creation: j.creation_date.or(j.completion_date).unwrap_or_default(),
             completion: j.completion_date,
-            size: j.backup_size_bytes,
+            size: j.backup_size_bytes.filter(|_| !scan),
             account: strs.intern(&j.account_id),
             region: strs.intern(&j.region),
             state: strs.intern(&j.state),
@@ -216,7 +257,10 @@ impl Rec {
             parent,
             plan,
             validation,
-            is_parent: j.is_parent,
+            rule,
+            scanner,
+            scan_result,
+            is_parent: j.is_parent && !scan,
             dated: j.creation_date.is_some(),
         }
     }
@@ -243,15 +287,29 @@ impl Rec {
             parent_job_id: s(self.parent),
             restore_testing_plan_arn: s(self.plan),
             validation_status: s(self.validation),
+            created_by: self.rule.map(|id| {
+                let [plan, rule, cron, tz] = strs.rule(id);
+                SimCreatedBy {
+                    plan_name: plan.to_owned(),
+                    rule_name: rule.to_owned(),
+                    cron: cron.to_owned(),
+                    timezone: tz.to_owned(),
+                }
+            }),
+            malware_scanner: s(self.scanner),
+            scan_result_status: s(self.scan_result),
         }
     }
 }
 
-/// Wire fields that cannot be derived from a [`Rec`]: which backup a copy copies and where to.
+/// Wire fields that cannot be derived from a [`Rec`]: which backup a copy copies and where to,
+/// which recovery point a started restore restores and when it was made.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Extra {
     pub source_job: Option<Box<str>>,
     pub dest_vault_arn: Option<Box<str>>,
+    pub source_rp_arn: Option<Box<str>>,
+    pub rp_created: Option<i64>,
 }
 
 pub(crate) fn vault_arn(out: &mut String, region: &str, account: &str, vault: &str) {
@@ -289,6 +347,35 @@ pub(crate) fn rp_prefix(out: &mut String, resource_type: &str, region: &str, acc
         "FSx" => write!(out, "arn:aws:fsx:{region}:{account}:backup/backup-"),
         _ => write!(out, "arn:aws:backup:{region}:{account}:recovery-point:"),
     };
+}
+
+/// The hash a backup job's recovery point ARN derives from: that of its id's text.
+pub(crate) fn rp_hash(id: &JobId) -> u64 {
+    match id {
+        JobId::Uuid(b) => {
+            let mut buf = [0u8; 36];
+            write_uuid(&mut buf, b, HEX_UPPER);
+            hash_str(std::str::from_utf8(&buf).expect("hex is ASCII"))
+        }
+        JobId::Text(s) => hash_str(s),
+    }
+}
+
+/// The hash a recovery point ARN of [`rp_suffix`]'s forms was derived from: its first 16 hex
+/// digits after the per-service prefix (17-digit ids lead with one more).
+pub(crate) fn rp_hash_of(arn: &str) -> Option<u64> {
+    let tail = arn.rsplit([':', '/']).next()?;
+    let tail = ["snap-", "ami-", "backup-", "job-"]
+        .iter()
+        .find_map(|p| tail.strip_prefix(p))
+        .unwrap_or(tail);
+    let digits: String = tail.chars().filter(|&c| c != '-').collect();
+    let hex = match digits.len() {
+        17 => &digits[1..],
+        32 => &digits[..16],
+        _ => return None,
+    };
+    u64::from_str_radix(hex, 16).ok()
 }
 
 pub(crate) fn rp_suffix(out: &mut String, resource_type: &str, h: u64) {

@@ -12,12 +12,16 @@ use tokio::task::JoinHandle;
 #[cfg(any(test, feature = "testing"))]
 use crate::faults::Faults;
 use crate::faults::{Fault, FaultState, RequestCounts};
-use crate::generate::{build_org, bulk};
+use crate::generate::build::build_org;
+use crate::generate::bulk::bulk;
+#[cfg(any(test, feature = "testing"))]
+use crate::generate::plans::restore_testing_plans;
 use crate::live::Live;
 use crate::model::JobId;
 #[cfg(any(test, feature = "testing"))]
 use crate::model::Rec;
 use crate::ops;
+use crate::ops::restores::Started;
 use crate::options::SimOptions;
 use crate::query::Query;
 use crate::reply::{Caller, Reply, credential_scope};
@@ -26,12 +30,14 @@ use crate::routes::{Op, route};
 use crate::server::{self, Responder};
 use crate::store::{ResRec, Store};
 use crate::sts::{self, Sts};
+use crate::types::SimJobType;
 #[cfg(any(test, feature = "testing"))]
-use crate::types::{SimJob, SimResource};
+use crate::types::{SimJob, SimResource, SimRestoreTestingPlan, SimVault};
 
 struct State {
     store: Store,
     live: Live,
+    started: Started,
 }
 
 struct Inner {
@@ -67,7 +73,7 @@ impl std::fmt::Debug for Simulator {
 impl Simulator {
     /// Generates the organization as of `now` (epoch seconds).
     pub fn new(opts: SimOptions, now: i64) -> Simulator {
-        let org = build_org(&opts);
+        let org = build_org(&opts, now);
         let history = i64::try_from(opts.history.as_secs()).unwrap_or(i64::MAX / 4);
         let mut store = Store::new();
         for r in &org.resources {
@@ -103,7 +109,11 @@ impl Simulator {
                 regions,
                 now0: now,
                 started: Instant::now(),
-                state: RwLock::new(State { store, live }),
+                state: RwLock::new(State {
+                    store,
+                    live,
+                    started: Started::default(),
+                }),
                 synced: AtomicI64::new(now),
                 faults: Mutex::new(FaultState::default()),
                 counts: Mutex::new(RequestCounts::default()),
@@ -162,6 +172,16 @@ impl Simulator {
         let st = self.inner.state.read().expect("state lock");
         let store = &st.store;
         let s = &store.strs;
+        let org = &st.live.org;
+        let stopped: std::collections::HashSet<(&str, &str, &str)> = org
+            .resources
+            .iter()
+            .filter(|r| r.stopped_at.is_some())
+            .map(|r| {
+                let (a, g) = (&org.accounts[r.account], &org.regions[r.region]);
+                (a.as_str(), g.as_str(), r.arn.as_str())
+            })
+            .collect();
         store
             .resources
             .iter()
@@ -175,6 +195,7 @@ impl Simulator {
                     resource_type: s.str(r.rtype).to_owned(),
                     resource_name: s.opt(r.name).map(str::to_owned),
                     last_backup_time: Some(last.time),
+                    stopped: stopped.contains(&(s.str(r.account), s.str(r.region), s.str(r.arn))),
                 })
             })
             .collect()
@@ -196,6 +217,24 @@ impl Simulator {
             r.removed = true;
         }
         n
+    }
+
+    #[cfg(any(test, feature = "testing"))]
+    /// Every vault ListBackupVaults would show now, over all accounts, regions and vault
+    /// types, its recovery points counted as of now.
+    pub fn vaults(&self) -> Vec<SimVault> {
+        self.sync();
+        let st = self.inner.state.read().expect("state lock");
+        ops::vaults::vaults_now(&st.live.org, &st.store)
+    }
+
+    #[cfg(any(test, feature = "testing"))]
+    /// Every restore testing plan ListRestoreTestingPlans would show now, over all accounts
+    /// and regions.
+    pub fn restore_testing_plans(&self) -> Vec<SimRestoreTestingPlan> {
+        self.sync();
+        let st = self.inner.state.read().expect("state lock");
+        restore_testing_plans(&st.live.org, st.live.cursor)
     }
 
     #[cfg(any(test, feature = "testing"))]
@@ -350,8 +389,25 @@ impl Simulator {
             self.record(&sts::action(body), false);
             return reply;
         }
-        let fault = self.inner.faults.lock().expect("faults lock").next();
+        let (fault, denied) = {
+            let mut f = self.inner.faults.lock().expect("faults lock");
+            let fault = f.next();
+            (
+                fault,
+                f.faults.denied_operations.iter().any(|d| d == op.name()),
+            )
+        };
         let mut reply = match fault {
+            _ if denied => Reply::error(
+                403,
+                "AccessDeniedException",
+                &format!(
+                    "User: arn:aws:sts::{}:assumed-role/aws-backup-exporter/exporter is not \
+                     authorized to perform: backup:{} because no identity-based policy allows it",
+                    caller.account,
+                    op.name()
+                ),
+            ),
             Some(Fault::Throttle) => Reply::error(400, "ThrottlingException", "Rate exceeded"),
             Some(Fault::Unavailable) => Reply::error(
                 503,
@@ -360,11 +416,11 @@ impl Simulator {
             ),
             _ => {
                 self.sync();
-                self.api(&op, query, &caller)
+                self.api(&op, query, body, &caller)
             }
         };
-        let mut faulted = fault.is_some() || self.injected(&op);
-        if fault == Some(Fault::Malformed) {
+        let mut faulted = fault.is_some() || denied || self.injected(&op);
+        if fault == Some(Fault::Malformed) && !denied {
             // Only a successful answer can be broken; an error stays an error.
             faulted = reply.status == 200;
             if faulted {
@@ -380,9 +436,8 @@ impl Simulator {
     fn injected(&self, op: &Op) -> bool {
         let f = &self.inner.faults.lock().expect("faults lock").faults;
         match op {
-            Op::ListJobs(_) | Op::ListProtectedResources => f.loop_tokens,
             Op::DescribeRestoreJob(id) => f.undescribable.contains(id),
-            Op::Sts => false,
+            op => op.is_listing() && f.loop_tokens,
         }
     }
 
@@ -394,7 +449,20 @@ impl Simulator {
             .record(op, faulted);
     }
 
-    fn api(&self, op: &Op, query: &str, caller: &Caller) -> Reply {
+    fn api(&self, op: &Op, query: &str, body: &[u8], caller: &Caller) -> Reply {
+        if *op == Op::StartRestoreJob {
+            let mut st = self.inner.state.write().expect("state lock");
+            let st = &mut *st;
+            let seed = self.inner.opts.seed;
+            return ops::restores::start_restore_job(
+                &mut st.store,
+                &mut st.live,
+                &mut st.started,
+                seed,
+                body,
+                caller,
+            );
+        }
         let (looping, undescribable) = {
             let f = self.inner.faults.lock().expect("faults lock");
             let gone = match op {
@@ -410,12 +478,11 @@ impl Simulator {
                 &format!("Restore job {id} was not found."),
             );
         }
-        let listing = matches!(op, Op::ListJobs(_) | Op::ListProtectedResources);
-        if looping && listing {
+        if looping && op.is_listing() {
             // Every page is the first page, and its token leads back to it.
             let first: String = query
                 .split('&')
-                .filter(|p| !p.starts_with("nextToken="))
+                .filter(|p| !p.starts_with("nextToken=") && !p.starts_with("NextToken="))
                 .collect::<Vec<_>>()
                 .join("&");
             let mut reply = self.answer(op, &first, caller);
@@ -432,12 +499,27 @@ impl Simulator {
         let (store, now) = (&st.store, st.live.cursor);
         let query = Query::parse(query);
         match op {
+            Op::ListJobs(SimJobType::Scan) => {
+                ops::scans::list_scan_jobs(store, now, &query, caller)
+            }
             Op::ListJobs(ty) => ops::jobs::list_jobs(store, now, *ty, &query, caller),
             Op::DescribeRestoreJob(id) => ops::jobs::describe_restore_job(store, now, id, caller),
             Op::ListProtectedResources => {
                 ops::resources::list_resources(store, now, &query, caller)
             }
-            Op::Sts => Reply::error(500, "InternalFailure", "unreachable"),
+            Op::ListBackupVaults => {
+                ops::vaults::list_backup_vaults(&st.live.org, store, &query, caller)
+            }
+            Op::ListRestoreJobsByProtectedResource(arn) => {
+                ops::restores::list_restore_jobs_by_resource(store, now, arn, &query, caller)
+            }
+            Op::ListJobSummaries(ty) => {
+                ops::summaries::list_job_summaries(store, now, *ty, &query, caller)
+            }
+            Op::ListRestoreTestingPlans => {
+                ops::plans::list_restore_testing_plans(&st.live.org, now, &query, caller)
+            }
+            Op::Sts | Op::StartRestoreJob => Reply::error(500, "InternalFailure", "unreachable"),
         }
     }
 }

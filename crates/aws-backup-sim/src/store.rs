@@ -5,7 +5,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
-use crate::model::{Extra, Interner, JobId, Rec, Sym, recovery_point_arn, vault_arn};
+use crate::model::{
+    Extra, Interner, JobId, Rec, Sym, recovery_point_arn, rp_hash, rp_hash_of, vault_arn,
+};
 use crate::types::SimJobType;
 
 /// States a job passes through before it ends; listed by `ByState` snapshots.
@@ -45,6 +47,8 @@ pub(crate) enum Index {
     Completed = 1,
     Open = 2,
     Resources = 3,
+    /// A position in a list computed per request (vaults, plans, summaries).
+    Position = 4,
 }
 
 impl Index {
@@ -54,6 +58,7 @@ impl Index {
             1 => Index::Completed,
             2 => Index::Open,
             3 => Index::Resources,
+            4 => Index::Position,
             _ => return None,
         })
     }
@@ -116,6 +121,10 @@ pub(crate) struct JobFilter<'a> {
     pub parent: Option<Sym>,
     pub category: Option<Sym>,
     pub plan: Option<Sym>,
+    /// Restore jobs: RecoveryPointCreationDate in this inclusive range.
+    pub rp_created: Option<(i64, i64)>,
+    pub scanner: Option<Sym>,
+    pub scan_result: Option<Sym>,
     pub created: (i64, i64),
     pub completed: Option<(i64, i64)>,
     pub dest_vault_arn: Option<&'a str>,
@@ -127,6 +136,11 @@ pub(crate) struct Store {
     pub tables: Tables,
     pub resources: Vec<ResRec>,
     res_index: HashMap<(Sym, Sym, Sym), u32>,
+    /// COMPLETED backup jobs per (account, region, vault): the recovery points they made.
+    vault_points: HashMap<(Sym, Sym, Sym), u64>,
+    /// Backup jobs by the hash their recovery point ARN is derived from (see
+    /// [`Store::backup_of_recovery_point`]); built on first use, then kept current.
+    rp_hashes: Option<HashMap<u64, u32>>,
     active: [Sym; 4],
     pub completed: Sym,
 }
@@ -141,6 +155,8 @@ impl Store {
             tables: Default::default(),
             resources: Vec::new(),
             res_index: HashMap::new(),
+            vault_points: HashMap::new(),
+            rp_hashes: None,
             active,
             completed,
         }
@@ -164,6 +180,11 @@ impl Store {
             None => {
                 let slot = u32::try_from(t.recs.len()).expect("fewer than 2^32 jobs");
                 t.ids.insert(rec.id.clone(), slot);
+                if ty == SimJobType::Backup
+                    && let Some(m) = &mut self.rp_hashes
+                {
+                    m.insert(rp_hash(&rec.id), slot);
+                }
                 t.recs.push(rec);
                 (slot, None)
             }
@@ -186,6 +207,11 @@ impl Store {
         for rec in recs {
             let slot = u32::try_from(t.recs.len()).expect("fewer than 2^32 jobs");
             t.ids.insert(rec.id.clone(), slot);
+            if ty == SimJobType::Backup
+                && let Some(m) = &mut self.rp_hashes
+            {
+                m.insert(rp_hash(&rec.id), slot);
+            }
             t.recs.push(rec);
         }
         let keyed = |f: &dyn Fn(&Rec) -> Option<i64>| -> BTreeSet<Key> {
@@ -256,8 +282,40 @@ impl Store {
         }
     }
 
+    /// Recovery points that COMPLETED backup jobs made in a vault.
+    pub(crate) fn recovery_points(&self, account: &str, region: &str, vault: &str) -> u64 {
+        let key = (
+            self.strs.get(account),
+            self.strs.get(region),
+            self.strs.get(vault),
+        );
+        match key {
+            (Some(a), Some(g), Some(v)) => self.vault_points.get(&(a, g, v)).copied().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// The (account, region, vault) of a backup job's recovery point, if it made one.
+    fn point_of(&self, r: &Rec) -> Option<(Sym, Sym, Sym)> {
+        r.vault
+            .filter(|_| r.state == self.completed)
+            .map(|v| (r.account, r.region, v))
+    }
+
     /// Keeps each resource's newest COMPLETED backup current after a backup job changed.
     fn note_backup(&mut self, slot: u32, old: Option<&Rec>) {
+        let was = old.and_then(|o| self.point_of(o));
+        let now = self.point_of(&self.tables[SimJobType::Backup].recs[slot as usize]);
+        if was != now {
+            if let Some(k) = was
+                && let Some(n) = self.vault_points.get_mut(&k)
+            {
+                *n = n.saturating_sub(1);
+            }
+            if let Some(k) = now {
+                *self.vault_points.entry(k).or_default() += 1;
+            }
+        }
         if let Some(old) = old {
             let key = (old.account, old.region, old.resource_arn);
             if let Some(&ri) = self.res_index.get(&key)
@@ -384,7 +442,9 @@ impl Store {
             && eq_opt(f.vault, r.vault)
             && eq_opt(f.parent, r.parent)
             && eq_opt(f.category, r.message_category)
-            && eq_opt(f.plan, r.plan))
+            && eq_opt(f.plan, r.plan)
+            && eq_opt(f.scanner, r.scanner)
+            && eq_opt(f.scan_result, r.scan_result))
         {
             return false;
         }
@@ -395,6 +455,12 @@ impl Store {
             match r.completion {
                 Some(c) if c >= lo && c <= hi => {}
                 _ => return false,
+            }
+        }
+        if let Some((lo, hi)) = f.rp_created {
+            let c = self.rp_created(ty, slot, r);
+            if c < lo || c > hi {
+                return false;
             }
         }
         if let Some(want) = f.dest_vault_arn {
@@ -412,6 +478,44 @@ impl Store {
             }
         }
         true
+    }
+
+    /// The COMPLETED backup job whose recovery point ARN (as ListBackupJobs shows it) is
+    /// `arn`: the ARN's tail gives back the hash it was derived from, the index the job, and
+    /// rendering the job's ARN again confirms it.
+    pub(crate) fn backup_of_recovery_point(&mut self, arn: &str) -> Option<u32> {
+        let backups = &self.tables[SimJobType::Backup].recs;
+        let index = self.rp_hashes.get_or_insert_with(|| {
+            backups
+                .iter()
+                .enumerate()
+                .map(|(slot, r)| (rp_hash(&r.id), slot as u32))
+                .collect()
+        });
+        let slot = *index.get(&rp_hash_of(arn)?)?;
+        let r = &self.tables[SimJobType::Backup].recs[slot as usize];
+        if r.state != self.completed {
+            return None;
+        }
+        let mut own = String::with_capacity(arn.len());
+        recovery_point_arn(
+            &mut own,
+            self.strs.str(r.resource_type),
+            self.strs.str(r.region),
+            self.strs.str(r.account),
+            &r.id.to_string(),
+        );
+        (own == arn).then_some(slot)
+    }
+
+    /// When the recovery point a restore job restores was made: six hours before the restore
+    /// started, unless recorded.
+    pub(crate) fn rp_created(&self, ty: SimJobType, slot: u32, r: &Rec) -> i64 {
+        self.tables[ty]
+            .extras
+            .get(&slot)
+            .and_then(|e| e.rp_created)
+            .unwrap_or(r.creation - 6 * 3600)
     }
 
     /// Where a copy job copies to: recorded by the generator, else a DR vault in the same
@@ -432,13 +536,15 @@ impl Store {
         }
     }
 
-    /// The recovery point a copy or restore job reads: that of its source backup job when
-    /// known, else one derived from its own id.
+    /// The recovery point a copy, restore or scan job reads: the one recorded, else that of
+    /// its source backup job when known, else one derived from its own id.
     pub(crate) fn source_rp_arn(&self, out: &mut String, ty: SimJobType, slot: u32, r: &Rec) {
-        let src = self.tables[ty]
-            .extras
-            .get(&slot)
-            .and_then(|e| e.source_job.as_deref());
+        let extra = self.tables[ty].extras.get(&slot);
+        if let Some(arn) = extra.and_then(|e| e.source_rp_arn.as_deref()) {
+            out.push_str(arn);
+            return;
+        }
+        let src = extra.and_then(|e| e.source_job.as_deref());
         let own;
         let key = match src {
             Some(s) => s,
@@ -454,6 +560,23 @@ impl Store {
             self.strs.str(r.account),
             key,
         );
+    }
+
+    /// Jobs of `ty` created in `(lo, hi]`, oldest first.
+    pub(crate) fn created_in(
+        &self,
+        ty: SimJobType,
+        lo: i64,
+        hi: i64,
+    ) -> impl Iterator<Item = &Rec> {
+        let t = &self.tables[ty];
+        let lo = lo.min(hi);
+        t.by_created
+            .range((
+                Bound::Excluded((lo, u32::MAX)),
+                Bound::Included((hi, u32::MAX)),
+            ))
+            .map(move |&(_, slot)| &t.recs[slot as usize])
     }
 
     /// Protected resources of one account and region that have a recovery point.

@@ -6,13 +6,16 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::json::Obj;
-use crate::model::{Rec, Sym, recovery_point_arn, rp_prefix, rp_suffix, uuid_lower, vault_arn};
+use crate::model::{
+    Interner, Rec, RuleId, Sym, hex_id, recovery_point_arn, rp_prefix, rp_suffix, uuid_lower,
+    vault_arn,
+};
 use crate::rng::{hash, hash_str};
 use crate::store::Store;
 use crate::types::SimJobType;
 
-/// What every job of one (job type, account, region, vault) shares on the wire.
-type FragKey = (SimJobType, Sym, Sym, Option<Sym>);
+/// What every job of one (job type, account, region, vault, backup rule) shares on the wire.
+type FragKey = (SimJobType, Sym, Sym, Option<Sym>, Option<RuleId>);
 
 /// Serializes jobs of one page. Members shared by many jobs (vault and role ARNs, the backup
 /// plan) are rendered once per page, so a page costs little more than copying bytes.
@@ -42,7 +45,8 @@ impl<'a> JobWriter<'a> {
         match ty {
             SimJobType::Backup => self.backup(out, rec),
             SimJobType::Restore => self.restore(out, slot, rec),
-            _ => self.copy(out, slot, rec),
+            SimJobType::Copy => self.copy(out, slot, rec),
+            SimJobType::Scan => self.scan(out, slot, rec),
         }
     }
 
@@ -61,7 +65,7 @@ impl<'a> JobWriter<'a> {
     fn fragment(&mut self, key: FragKey) -> &[u8] {
         let strs = &self.store.strs;
         self.frags.entry(key).or_insert_with(|| {
-            let (ty, account, region, vault) = key;
+            let (ty, account, region, vault, rule) = key;
             let (account, region) = (strs.str(account), strs.str(region));
             let mut buf = Vec::with_capacity(512);
             let mut o = Obj::begin(&mut buf);
@@ -76,28 +80,26 @@ impl<'a> JobWriter<'a> {
                 arn.clear();
                 vault_arn(&mut arn, region, account, vault);
                 match ty {
-                    SimJobType::Backup => {
+                    SimJobType::Backup | SimJobType::Scan => {
                         o.str("BackupVaultName", vault);
                         o.str("BackupVaultArn", &arn);
-                        let h = hash(&[hash_str(account), hash_str(region), hash_str(vault)]);
-                        let mut plan_id = String::with_capacity(36);
-                        uuid_lower(&mut plan_id, h, h.rotate_left(21));
-                        let mut c = Obj::begin(o.key("CreatedBy"));
-                        c.str("BackupPlanId", &plan_id);
-                        arn.clear();
-                        let _ = write!(
-                            arn,
-                            "arn:aws:backup:{region}:{account}:backup-plan:{plan_id}"
-                        );
-                        c.str("BackupPlanArn", &arn);
-                        arn.clear();
-                        uuid_lower(&mut arn, h.rotate_left(7), h ^ 0x5DEE_CE66);
-                        c.str("BackupRuleId", &arn);
-                        c.end();
                     }
                     SimJobType::Restore => o.str("BackupVaultArn", &arn),
-                    _ => o.str("SourceBackupVaultArn", &arn),
+                    SimJobType::Copy => o.str("SourceBackupVaultArn", &arn),
                 }
+            }
+            let scan = ty == SimJobType::Scan;
+            if scan || (ty == SimJobType::Backup && (vault.is_some() || rule.is_some())) {
+                let vault = strs.opt(vault).unwrap_or("");
+                created_by(o.key("CreatedBy"), strs, account, region, vault, rule, scan);
+            }
+            if scan {
+                arn.clear();
+                let _ = write!(
+                    arn,
+                    "arn:aws:iam::{account}:role/service-role/AWSBackupMalwareScannerRole"
+                );
+                o.str("ScannerRoleArn", &arn);
             }
             o.end();
             // Keep the members only: drop the braces.
@@ -115,7 +117,7 @@ impl<'a> JobWriter<'a> {
         let mut o = Obj::begin(out);
         o.str("AccountId", strs.str(r.account));
         o.str("BackupJobId", &self.id);
-        o.raw(self.fragment((SimJobType::Backup, r.account, r.region, r.vault)));
+        o.raw(self.fragment((SimJobType::Backup, r.account, r.region, r.vault, r.rule)));
         if state == "COMPLETED" {
             let prefix = self
                 .rp_prefixes
@@ -171,7 +173,7 @@ impl<'a> JobWriter<'a> {
             .source_rp_arn(&mut self.scratch, SimJobType::Restore, slot, r);
         o.str("RecoveryPointArn", &self.scratch);
         o.str("SourceResourceArn", strs.str(r.resource_arn));
-        o.raw(self.fragment((SimJobType::Restore, r.account, r.region, r.vault)));
+        o.raw(self.fragment((SimJobType::Restore, r.account, r.region, r.vault, None)));
         if r.dated {
             o.num("CreationDate", r.creation);
         }
@@ -186,7 +188,8 @@ impl<'a> JobWriter<'a> {
             o.str("CreatedResourceArn", &self.scratch);
         }
         o.str("ResourceType", rtype);
-        o.num("RecoveryPointCreationDate", r.creation - 6 * 3600);
+        let rp_created = self.store.rp_created(SimJobType::Restore, slot, r);
+        o.num("RecoveryPointCreationDate", rp_created);
         o.bool("IsParent", r.is_parent);
         o.opt_str("ParentJobId", strs.opt(r.parent));
         if let Some(plan) = r.plan {
@@ -220,7 +223,7 @@ impl<'a> JobWriter<'a> {
         let mut o = Obj::begin(out);
         o.str("AccountId", account);
         o.str("CopyJobId", &id);
-        o.raw(self.fragment((SimJobType::Copy, r.account, r.region, r.vault)));
+        o.raw(self.fragment((SimJobType::Copy, r.account, r.region, r.vault, None)));
         self.scratch.clear();
         self.store
             .source_rp_arn(&mut self.scratch, SimJobType::Copy, slot, r);
@@ -265,6 +268,46 @@ impl<'a> JobWriter<'a> {
         o.end();
     }
 
+    fn scan(&mut self, out: &mut Vec<u8>, slot: u32, r: &Rec) {
+        let strs = &self.store.strs;
+        let id = r.id.to_string();
+        let h = hash_str(&id);
+        let mut o = Obj::begin(out);
+        o.str("AccountId", strs.str(r.account));
+        o.raw(self.fragment((SimJobType::Scan, r.account, r.region, r.vault, r.rule)));
+        o.opt_num("CompletionDate", r.completion);
+        if r.dated {
+            o.num("CreationDate", r.creation);
+        }
+        o.opt_str("MalwareScanner", strs.opt(r.scanner));
+        self.scratch.clear();
+        self.store
+            .source_rp_arn(&mut self.scratch, SimJobType::Scan, slot, r);
+        o.str("RecoveryPointArn", &self.scratch);
+        o.str("ResourceArn", strs.str(r.resource_arn));
+        o.opt_str("ResourceName", strs.opt(r.resource_name));
+        o.str("ResourceType", strs.str(r.resource_type));
+        self.scratch.clear();
+        hex_id(&mut self.scratch, h.rotate_left(17), 32);
+        o.str("ScanId", &self.scratch);
+        o.str("ScanJobId", &id);
+        // Now and then a full scan; incremental ones in between.
+        let mode = if h.is_multiple_of(4) {
+            "FULL_SCAN"
+        } else {
+            "INCREMENTAL_SCAN"
+        };
+        o.str("ScanMode", mode);
+        if let Some(v) = r.scan_result {
+            let mut c = Obj::begin(o.key("ScanResult"));
+            c.str("ScanResultStatus", strs.str(v));
+            c.end();
+        }
+        o.str("State", strs.str(r.state));
+        o.opt_str("StatusMessage", strs.opt(r.status_message));
+        o.end();
+    }
+
     pub(crate) fn resource(&mut self, out: &mut Vec<u8>, idx: u32) {
         let strs = &self.store.strs;
         let res = &self.store.resources[idx as usize];
@@ -299,6 +342,85 @@ impl<'a> JobWriter<'a> {
             o.str("LastRecoveryPointArn", &self.scratch);
         }
         o.end();
+    }
+}
+
+/// A backup job's `CreatedBy` (RecoveryPointCreator). With a rule, the plan and rule ids derive
+/// from their names, and the cron and time zone are the rule's; without one (a job inserted by
+/// hand), the ids derive from the vault and there is no cron. A scan job's (ScanJobCreator)
+/// has the plan's ARN, id and version and the rule's id only.
+fn created_by(
+    out: &mut Vec<u8>,
+    strs: &Interner,
+    account: &str,
+    region: &str,
+    vault: &str,
+    rule: Option<RuleId>,
+    scan: bool,
+) {
+    let rule = rule.map(|id| strs.rule(id));
+    let plan_key = rule.map_or(vault, |[plan, ..]| plan);
+    let h = hash(&[hash_str(account), hash_str(region), hash_str(plan_key)]);
+    let mut c = Obj::begin(out);
+    let mut plan_id = String::with_capacity(36);
+    uuid_lower(&mut plan_id, h, h.rotate_left(21));
+    c.str("BackupPlanId", &plan_id);
+    let mut s = String::with_capacity(96);
+    let _ = write!(s, "arn:aws:backup:{region}:{account}:backup-plan:{plan_id}");
+    c.str("BackupPlanArn", &s);
+    match rule {
+        _ if scan => {
+            s.clear();
+            plan_version(&mut s, h);
+            c.str("BackupPlanVersion", &s);
+            s.clear();
+            match rule {
+                Some([_, name, ..]) => {
+                    let r = hash(&[h, hash_str(name)]);
+                    uuid_lower(&mut s, r, r.rotate_left(13));
+                }
+                None => uuid_lower(&mut s, h.rotate_left(7), h ^ 0x5DEE_CE66),
+            }
+            c.str("BackupRuleId", &s);
+        }
+        None => {
+            s.clear();
+            uuid_lower(&mut s, h.rotate_left(7), h ^ 0x5DEE_CE66);
+            c.str("BackupRuleId", &s);
+        }
+        Some([plan, name, cron, tz]) => {
+            c.str("BackupPlanName", plan);
+            s.clear();
+            plan_version(&mut s, h);
+            c.str("BackupPlanVersion", &s);
+            s.clear();
+            let r = hash(&[h, hash_str(name)]);
+            uuid_lower(&mut s, r, r.rotate_left(13));
+            c.str("BackupRuleId", &s);
+            c.str("BackupRuleName", name);
+            c.str("BackupRuleCron", cron);
+            c.str("BackupRuleTimezone", tz);
+        }
+    }
+    c.end();
+}
+
+/// A plan version as AWS writes them: a UUID's text in base64.
+fn plan_version(out: &mut String, h: u64) {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut text = String::with_capacity(36);
+    uuid_lower(&mut text, h.rotate_left(33), h ^ 0x0B5E_55ED);
+    for chunk in text.as_bytes().chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+        for _ in chunk.len()..3 {
+            out.push('=');
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use crate::model::{JobId, Sym};
 use crate::ops::params::max_results;
 use crate::query::{Query, parse_date};
 use crate::reply::{Caller, Reply};
-use crate::store::{Accounts, JobFilter, Store};
+use crate::store::{Accounts, Index, JobFilter, Key, Store};
 use crate::token::{decode_token, encode_token};
 use crate::types::SimJobType;
 use crate::wire::JobWriter;
@@ -30,18 +30,13 @@ pub(crate) fn list_jobs(
         Ok(r) => r,
         Err(r) => return r,
     };
-    let account = match get("accountId") {
-        None => Some(caller.account.as_str()),
-        Some("*") => None,
-        Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => Some(a),
-        Some(a) => return Reply::invalid(&format!("Invalid accountId {a:?}")),
+    let account = match account_filter(get("accountId"), caller) {
+        Ok(a) => a,
+        Err(r) => return r,
     };
-    let token = match get("nextToken") {
-        None => None,
-        Some(t) => match decode_token(t) {
-            Some((op, idx, key)) if op == ty as u8 => Some((idx, key)),
-            _ => return Reply::invalid("The next token is not valid."),
-        },
+    let token = match job_token(get("nextToken"), ty as u8) {
+        Ok(t) => t,
+        Err(r) => return r,
     };
     let key = |backup: &'static str, restore: &'static str, copy: &'static str| match ty {
         SimJobType::Backup => backup,
@@ -65,25 +60,50 @@ pub(crate) fn list_jobs(
     let dest = p("destinationVaultArn", is_copy);
     let source = p("sourceRecoveryPointArn", is_copy);
     let list_key = key("BackupJobs", "RestoreJobs", "CopyJobs");
+    let filter = resolve(
+        store, caller, account, &strings, created, completed, dest, source,
+    );
+    let page = Page {
+        ty,
+        op: ty as u8,
+        list_key,
+    };
+    write_page(store, now, &page, filter.as_ref(), token, max)
+}
 
+/// What a page lists: jobs of `ty` under `list_key`, with tokens of operation `op`.
+pub(crate) struct Page<'a> {
+    pub ty: SimJobType,
+    pub op: u8,
+    pub list_key: &'a str,
+}
+
+/// One page of jobs, with the NextToken to resume from. `filter: None` names a value no job
+/// has: nothing can match.
+pub(crate) fn write_page(
+    store: &Store,
+    now: i64,
+    page: &Page,
+    filter: Option<&JobFilter>,
+    token: Option<(Index, Key)>,
+    max: usize,
+) -> Reply {
+    let (ty, list_key) = (page.ty, page.list_key);
     let mut out = Vec::with_capacity(4096);
     out.extend_from_slice(b"{\"");
     out.extend_from_slice(list_key.as_bytes());
     out.extend_from_slice(b"\":[");
-    let Some(filter) = resolve(
-        store, caller, account, &strings, created, completed, dest, source,
-    ) else {
-        // A value no job has: nothing can match.
+    let Some(filter) = filter else {
         out.extend_from_slice(b"]}");
         return Reply::json(200, out);
     };
-    let idx = store.index_for(&filter);
+    let idx = store.index_for(filter);
     let after = match token {
         Some((i, k)) if i == idx => Some(k),
         Some(_) => return Reply::invalid("The next token does not belong to this query."),
         None => None,
     };
-    let (slots, next) = store.list(ty, &filter, idx, after, max);
+    let (slots, next) = store.list(ty, filter, idx, after, max);
     out.reserve(slots.len() * 1024);
     let mut w = JobWriter::new(store, now);
     for (i, &slot) in slots.iter().enumerate() {
@@ -95,7 +115,7 @@ pub(crate) fn list_jobs(
     out.push(b']');
     if let Some(k) = next {
         out.extend_from_slice(b",\"NextToken\":");
-        json_str(&mut out, &encode_token(ty as u8, idx, k));
+        json_str(&mut out, &encode_token(page.op, idx, k));
     }
     out.push(b'}');
     Reply::json(200, out)
@@ -122,9 +142,36 @@ pub(crate) fn describe_restore_job(store: &Store, now: i64, id: &str, caller: &C
     }
 }
 
+/// `accountId`: the caller's account when absent, every account for `*`.
+pub(crate) fn account_filter<'a>(
+    v: Option<&'a str>,
+    caller: &'a Caller,
+) -> Result<Option<&'a str>, Reply> {
+    match v {
+        None => Ok(Some(caller.account.as_str())),
+        Some("*") => Ok(None),
+        Some(a) if a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(a)),
+        Some(a) => Err(Reply::invalid(&format!("Invalid accountId {a:?}"))),
+    }
+}
+
+/// A job listing's page token (operation `op`): its index and where to resume.
+pub(crate) fn job_token(v: Option<&str>, op: u8) -> Result<Option<(Index, Key)>, Reply> {
+    match v {
+        None => Ok(None),
+        Some(t) => match decode_token(t) {
+            Some((o, idx, key)) if o == op => Ok(Some((idx, key))),
+            _ => Err(Reply::invalid("The next token is not valid.")),
+        },
+    }
+}
+
 /// `after`/`before` dates as an inclusive range of whole seconds; both bounds are strict, as
 /// the words say ("created after", "completed before").
-fn date_range(after: Option<&str>, before: Option<&str>) -> Result<Option<(i64, i64)>, Reply> {
+pub(crate) fn date_range(
+    after: Option<&str>,
+    before: Option<&str>,
+) -> Result<Option<(i64, i64)>, Reply> {
     if after.is_none() && before.is_none() {
         return Ok(None);
     }
@@ -179,6 +226,9 @@ fn resolve<'a>(
         parent: sym(strings[4])?,
         category: sym(strings[5])?,
         plan: sym(strings[6])?,
+        rp_created: None,
+        scanner: None,
+        scan_result: None,
         created,
         completed,
         dest_vault_arn: dest,
