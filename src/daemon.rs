@@ -326,7 +326,7 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
     #[cfg(feature = "demo")]
     let _simulator = if cli.demo {
         let (sim, endpoint) = demo::start().await?;
-        config = demo::config(config, cli.config_file.is_some(), &endpoint);
+        config = demo::config(config, cli.config_file.is_some(), &sim.0, &endpoint);
         options = simulator_credentials();
         Some(sim)
     } else {
@@ -404,20 +404,29 @@ mod demo {
 
     use crate::cli::SimulateArgs;
     use crate::collect::unix_now;
+    use crate::job::JobType;
 
     /// The demo's configuration: the user's if given, pointed at the simulator, else two
-    /// regions of a whole simulated organization, refreshed every 15 s so that changes show
-    /// quickly.
-    pub fn config(mut config: Config, from_file: bool, endpoint: &str) -> Config {
+    /// regions of a whole simulated organization with every job type (scans too), the job
+    /// summaries, and two watched resources per region (one restored 20 days ago, one that
+    /// never restores successfully), refreshed every 15 s so that changes show quickly.
+    pub fn config(mut config: Config, from_file: bool, sim: &Simulator, endpoint: &str) -> Config {
         if !from_file {
             config.refresh_interval = Duration::from_secs(15);
+            config.job_types = JobType::ALL.to_vec();
+            config.summaries.enabled = true;
+            let account = sim.management_account();
             config.targets = ["us-east-1", "eu-west-1"]
                 .into_iter()
-                .map(|region| Target {
-                    name: format!("demo-{region}"),
-                    region: Some(region.into()),
-                    account_id: Some("*".into()),
-                    ..Target::default()
+                .map(|region| {
+                    let (restored, never) = sim.restore_examples(&account, region);
+                    Target {
+                        name: format!("demo-{region}"),
+                        region: Some(region.into()),
+                        account_id: Some("*".into()),
+                        watch_resources: restored.into_iter().chain(never).collect(),
+                        ..Target::default()
+                    }
                 })
                 .collect();
         }

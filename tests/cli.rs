@@ -105,6 +105,15 @@ fn demo_once_output_passes_promtool_check_metrics() {
         "aws_backup_exporter_build_info{",
         "process_resident_memory_bytes ",
         "aws_backup_lookback_seconds 86400",
+        "aws_backup_jobs{job_type=\"scan\",",
+        "aws_backup_scan_results{",
+        "aws_backup_job_summary_jobs{job_type=\"backup\",",
+        "period=\"14d\"} ",
+        "aws_backup_vault_locked{",
+        "aws_backup_restore_testing_plan_last_execution_timestamp_seconds{",
+        "aws_backup_resource_backup_interval_seconds{",
+        "aws_backup_resource_restore_watched{",
+        "aws_backup_resource_last_restore_timestamp_seconds{",
     ] {
         assert!(text.contains(family), "{family} missing");
     }
@@ -122,11 +131,22 @@ fn demo_once_output_passes_promtool_check_metrics() {
         .write_all(text.as_bytes())
         .unwrap();
     let res = check.wait_with_output().unwrap();
+    let problems =
+        String::from_utf8_lossy(&res.stdout).into_owned() + &String::from_utf8_lossy(&res.stderr);
+    // The one lint DESIGN.md's names knowingly break: promtool reads `_summary_` in
+    // `aws_backup_job_summary_jobs` as a metric type. Exit 3 is "lint problems only"; a
+    // parse error (exit 1) or any other problem fails.
+    let unexpected: Vec<&str> = problems
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter(|l| {
+            *l != "aws_backup_job_summary_jobs metric name should not include type 'summary'"
+        })
+        .collect();
     assert!(
-        res.status.success(),
-        "promtool check metrics:\n{}{}",
-        String::from_utf8_lossy(&res.stdout),
-        String::from_utf8_lossy(&res.stderr)
+        matches!(res.status.code(), Some(0 | 3)) && unexpected.is_empty(),
+        "promtool check metrics ({:?}):\n{problems}",
+        res.status
     );
 }
 

@@ -44,16 +44,26 @@ async fn backfill_reads_every_page_of_every_job_type_and_counts_exactly() {
         (SimJobType::Backup, "ListBackupJobs"),
         (SimJobType::Restore, "ListRestoreJobs"),
         (SimJobType::Copy, "ListCopyJobs"),
+        (SimJobType::Scan, "ListScanJobs"),
     ] {
         let ended = jobs
             .iter()
-            .filter(|j| j.job_type == t && j.region == REGION && j.completion_date.is_some())
+            .filter(|j| j.job_type == t && j.region == REGION)
+            // Within the lookback: the restore history also holds restores from 20 days ago.
+            .filter(|j| {
+                j.completion_date
+                    .is_some_and(|c| c as f64 > now() - LOOKBACK)
+            })
             .count();
         assert!(
             ended > 10,
             "{op}: {ended} ended jobs is not more than one page"
         );
-        assert!(h.sim.requests().total(op) as usize > ended / 10);
+        let requests = h.sim.requests().total(op) as usize;
+        assert!(
+            requests > ended / 10,
+            "{op}: {requests} requests for {ended} jobs"
+        );
     }
     // The backfill fills gauges only.
     assert_eq!(m.sum("aws_backup_jobs_finished_total", &[]), 0.0);
@@ -209,19 +219,29 @@ async fn every_third_call_throttled_gives_the_same_numbers() {
         "aws_backup_exporter_api_requests_total",
         &[("outcome", "throttled")],
     );
-    let faulted: u64 = [
-        "ListBackupJobs",
-        "ListRestoreJobs",
-        "ListCopyJobs",
-        "ListProtectedResources",
-        "DescribeRestoreJob",
-    ]
-    .iter()
-    .map(|op| h.sim.requests().faulted(op))
-    .sum();
+    // Every operation the collectors call, inventory included.
+    let faulted: u64 = h.sim.requests().operations().map(|(_, c)| c.faulted).sum();
     assert!(throttled > 0.0);
     assert_eq!(throttled, faulted as f64);
-    for t in ["backup", "restore", "copy"] {
+    // Inventory too: throttling changes nothing.
+    let vaults = |m: &Exposition| {
+        m.by(
+            "aws_backup_vault_recovery_points",
+            &[],
+            &["account_id", "region", "vault_name"],
+        )
+    };
+    assert!(!vaults(&expected).is_empty());
+    assert_eq!(vaults(&m), vaults(&expected));
+    for t in [
+        "backup",
+        "restore",
+        "copy",
+        "scan",
+        "protected_resources",
+        "vaults",
+        "restore_testing_plans",
+    ] {
         assert_eq!(
             m.get(
                 "aws_backup_exporter_collection_success",

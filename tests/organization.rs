@@ -16,7 +16,11 @@ const LOOKBACK: f64 = 24.0 * 3600.0;
 fn ended_in(jobs: &[SimJob], t: &SimJobType, region: &str) -> Vec<SimJob> {
     jobs.iter()
         .filter(|j| {
-            &j.job_type == t && j.region == region && !j.is_parent && j.completion_date.is_some()
+            &j.job_type == t
+                && j.region == region
+                && !j.is_parent
+                // Within the lookback: the restore history also holds restores from 20 days ago.
+                && j.completion_date.is_some_and(|c| c as f64 > now() - LOOKBACK)
         })
         .cloned()
         .collect()
@@ -140,7 +144,7 @@ async fn restore_validation_moves_from_validating_to_failed_between_refreshes() 
 /// Newest ended job per (job_type, account, resource_type, resource_arn), from the simulator.
 fn expected_last_jobs(jobs: &[SimJob], region: &str) -> BTreeMap<Vec<String>, (i64, bool)> {
     let mut out: BTreeMap<Vec<String>, (i64, bool)> = BTreeMap::new();
-    for t in [SimJobType::Backup, SimJobType::Restore, SimJobType::Copy] {
+    for t in SimJobType::ALL {
         for j in ended_in(jobs, &t, region) {
             let k = vec![
                 job_type_name(&t).to_owned(),

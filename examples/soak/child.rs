@@ -46,7 +46,7 @@ impl Exporter {
             &config,
             format!(
                 "refresh_interval: {refresh}s\nlookback: {lookback}s\noverlap: {overlap}s\n\
-                 page_size: 100\njob_types: [backup, restore, copy]\n\
+                 page_size: 100\njob_types: [backup, restore, copy, scan]\n\
                  resources: {{ enabled: true, max_series: 1000000 }}\n\
                  aws: {{ max_attempts: 3, requests_per_second: 500, timeout: 2s }}\n\
                  targets:\n\

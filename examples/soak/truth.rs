@@ -18,6 +18,7 @@ fn job_type(t: SimJobType) -> &'static str {
         SimJobType::Backup => "backup",
         SimJobType::Restore => "restore",
         SimJobType::Copy => "copy",
+        SimJobType::Scan => "scan",
     }
 }
 
@@ -25,7 +26,15 @@ fn active(t: SimJobType, state: &str) -> bool {
     match t {
         SimJobType::Backup => matches!(state, "CREATED" | "PENDING" | "RUNNING" | "ABORTING"),
         SimJobType::Restore => matches!(state, "PENDING" | "RUNNING"),
-        SimJobType::Copy => matches!(state, "CREATED" | "RUNNING"),
+        SimJobType::Copy | SimJobType::Scan => matches!(state, "CREATED" | "RUNNING"),
+    }
+}
+
+/// The message category the exporter sees: ListScanJobs has none.
+fn category(j: &SimJob) -> &str {
+    match j.job_type {
+        SimJobType::Scan => "",
+        _ => j.message_category.as_deref().unwrap_or(""),
     }
 }
 
@@ -70,10 +79,7 @@ fn expected(sim: &Simulator, now: f64) -> (Series, BTreeSet<String>) {
                     ("account_id", &j.account_id),
                     ("resource_type", &j.resource_type),
                     ("state", &j.state),
-                    (
-                        "message_category",
-                        j.message_category.as_deref().unwrap_or(""),
-                    ),
+                    ("message_category", category(j)),
                 ],
             );
             *out.entry(k).or_default() += 1.0;

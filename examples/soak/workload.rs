@@ -23,6 +23,14 @@ pub struct Workload {
     unsettled: Vec<Unsettled>,
 }
 
+/// How a scan ends, with its result where it has one.
+const SCAN_ENDS: [(&str, Option<&str>); 4] = [
+    ("COMPLETED", Some("NO_THREATS_FOUND")),
+    ("COMPLETED", Some("THREATS_FOUND")),
+    ("FAILED", None),
+    ("CANCELED", None),
+];
+
 const BACKUP_ENDS: [(&str, &str); 6] = [
     ("COMPLETED", "SUCCESS"),
     ("COMPLETED", "InvalidParameters"),
@@ -95,6 +103,23 @@ impl Workload {
                     job_id: id,
                     state: state.into(),
                     message_category: Some(category.into()),
+                    creation_date: Some(completion - self.rng.range(60, 3600) as i64),
+                    completion_date: Some(completion),
+                    is_parent: false,
+                    parent_job_id: None,
+                    ..template
+                });
+                self.late += 1;
+            }
+            SimJobType::Scan => {
+                // A malware scan that ended within the overlap, listed only now.
+                let (state, result) = *self.rng.pick(&SCAN_ENDS);
+                let completion = now - self.rng.range(30, 600) as i64;
+                self.sim.insert(SimJob {
+                    job_id: id,
+                    state: state.into(),
+                    message_category: None,
+                    scan_result_status: result.map(Into::into),
                     creation_date: Some(completion - self.rng.range(60, 3600) as i64),
                     completion_date: Some(completion),
                     is_parent: false,

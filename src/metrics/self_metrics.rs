@@ -93,32 +93,32 @@ impl SelfMetrics {
             .set(1);
         registry.register(
             "aws_backup_exporter_collection_success",
-            "1 if the last run of this target's collector succeeded, else 0.",
+            "1 if the last run of this target's collector succeeded, else 0",
             collection_success.clone(),
         );
         registry.register(
             "aws_backup_exporter_last_success_timestamp_seconds",
-            "When this target's collector last succeeded.",
+            "When this target's collector last succeeded",
             last_success.clone(),
         );
         registry.register(
             "aws_backup_exporter_collection_errors",
-            "Failed runs of this target's collector, by cause.",
+            "Failed runs of this target's collector, by cause",
             collection_errors.clone(),
         );
         registry.register(
             "aws_backup_exporter_collection_duration_seconds",
-            "Duration of one round of a target's due collectors.",
+            "Duration of one round of a target's due collectors",
             collection_duration.clone(),
         );
         registry.register(
             "aws_backup_exporter_api_requests",
-            "AWS API HTTP attempts, retries included, by operation and outcome.",
+            "AWS API HTTP attempts, retries included, by operation and outcome",
             api_requests.clone(),
         );
         registry.register(
             "aws_backup_exporter_build_info",
-            "Always 1, labelled with the exporter's version, git revision and rustc version.",
+            "Always 1, labelled with the exporter's version, git revision and rustc version",
             build_info,
         );
         registry.register_collector(Box::new(ProcessCollector));

@@ -43,6 +43,7 @@ pub fn sim_options(seed: u64) -> SimOptions {
 pub fn test_config() -> Config {
     let defaults = Config::default();
     Config {
+        job_types: aws_backup_exporter::job::JobType::ALL.to_vec(),
         page_size: 50,
         aws: aws_backup_exporter::config::Aws {
             requests_per_second: 10_000.0,

@@ -201,6 +201,29 @@ impl Simulator {
             .collect()
     }
 
+    /// Two resources of `account` in `region` worth watching, for the demo's
+    /// `watch_resources`: one restored successfully 20 days before the start, and the one
+    /// that never restores successfully. Either is `None` where the organization has none.
+    pub fn restore_examples(
+        &self,
+        account: &str,
+        region: &str,
+    ) -> (Option<String>, Option<String>) {
+        let st = self.inner.state.read().expect("state lock");
+        let org = &st.live.org;
+        let here = |r: &&crate::generate::org::ResSpec| {
+            org.accounts[r.account] == account && org.regions[r.region] == region
+        };
+        let pick = |f: fn(&crate::generate::org::ResSpec) -> bool| {
+            org.resources
+                .iter()
+                .filter(here)
+                .find(|r| f(r))
+                .map(|r| r.arn.clone())
+        };
+        (pick(|r| r.old_restore), pick(|r| r.restore_fails))
+    }
+
     #[cfg(any(test, feature = "testing"))]
     /// Stops protecting the resources with this ARN: ListProtectedResources no longer lists
     /// them (their jobs stay). Returns how many were removed.
