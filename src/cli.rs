@@ -58,6 +58,16 @@ pub struct Cli {
     #[arg(long = "check-config")]
     pub check_config: bool,
 
+    /// Serve only the targets of this shard (kube-state-metrics' flag): target t belongs to
+    /// shard fnv1a64(t.name) mod --total-shards.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub shard: u64,
+
+    /// How many shards the targets are split over; every shard validates the whole
+    /// configuration.
+    #[arg(long = "total-shards", value_name = "M", default_value_t = 1)]
+    pub total_shards: u64,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -21,7 +21,7 @@ pub use crate::metrics::Format;
 use crate::aws::{AwsError, identity};
 use crate::cli::Cli;
 use crate::collect::{Admit, BoxFuture, Gate, Health, Publish, TargetRunner};
-use crate::config::{self, Caller, Config, Coverage, Target, find_overlap};
+use crate::config::{self, Caller, Config, Coverage, Shard, Target, find_overlap};
 use crate::http::{self, Source};
 use crate::metrics::{MergeSettings, Renderer, SelfMetrics};
 
@@ -68,11 +68,21 @@ impl Coverages {
 
     /// Resolves every target; `Err` names two that overlap.
     async fn start(targets: &[Target], options: &ClientOptions) -> Result<Coverages> {
-        let mut known = vec![None; targets.len()];
+        // What the configuration already says in full (a region, and an account from the
+        // role ARN) needs no call to AWS: with 1,000 assumed-role targets split over shards,
+        // each shard would otherwise ask STS about every target of every shard.
+        let mut known: Vec<Option<Coverage>> = targets
+            .iter()
+            .map(Coverage::of)
+            .map(|c| (c.region.is_some() && c.caller != Caller::Environment).then_some(c))
+            .collect();
         // One target cannot overlap another: nothing to ask AWS.
         if targets.len() > 1 {
             let mut tasks = tokio::task::JoinSet::new();
             for (i, t) in targets.iter().enumerate() {
+                if known[i].is_some() {
+                    continue;
+                }
                 let (t, o) = (t.clone(), options.clone());
                 tasks.spawn(async move { (i, Coverages::resolve(&t, &o).await) });
             }
@@ -151,9 +161,22 @@ impl Exporter {
     /// inside a tokio runtime (it starts the renderer). Every AWS attempt is counted in the
     /// exporter's own metrics.
     pub async fn start(config: Config, options: ClientOptions) -> Result<Exporter> {
+        Exporter::start_shard(config, options, Shard::ALL).await
+    }
+
+    /// As [`Exporter::start`], serving only the targets of `shard`. The whole configuration is
+    /// checked for overlapping targets, so every shard refuses the same configurations; a
+    /// shard without targets serves the exporter's own metrics and is ready.
+    pub async fn start_shard(
+        config: Config,
+        options: ClientOptions,
+        shard: Shard,
+    ) -> Result<Exporter> {
         let coverages = Arc::new(Coverages::start(&config.targets, &options).await?);
         let config = Arc::new(config);
         let self_metrics = Arc::new(SelfMetrics::new());
+        self_metrics.set_shard(shard.index(), shard.total());
+        let mine = |t: &Target| shard.owns(&t.name);
         let counted = self_metrics.clone();
         let options = options.observe_attempts(Arc::new(move |op, outcome| {
             counted.api_request(op, outcome)
@@ -166,7 +189,11 @@ impl Exporter {
                 max_series: config.resources.max_series,
             },
             self_metrics.clone(),
-            config.targets.iter().map(|t| t.name.clone()),
+            config
+                .targets
+                .iter()
+                .filter(|t| mine(t))
+                .map(|t| t.name.clone()),
         );
         let health: Arc<dyn Health> = self_metrics;
         let publish: Arc<dyn Publish> = renderer.clone();
@@ -174,6 +201,7 @@ impl Exporter {
             .targets
             .iter()
             .enumerate()
+            .filter(|(_, t)| mine(t))
             .map(|(i, t)| {
                 let gate: Option<Arc<dyn Gate>> =
                     (!coverages.resolved(i)).then(|| coverages.clone() as Arc<dyn Gate>);
@@ -311,6 +339,7 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
         Some(path) => Some(Arc::new(WebConfigFile::load(path)?)),
         None => None,
     };
+    let shard = Shard::new(cli.shard, cli.total_shards)?;
     let listen = parse_listen_address(&cli.listen_address)?;
     check_telemetry_path(&cli.telemetry_path)?;
     let mut config = match &cli.config_file {
@@ -337,7 +366,7 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
         bail!("--demo: this build has no simulator (built without the `demo` feature)");
     }
 
-    let mut exporter = Exporter::start(config.clone(), options).await?;
+    let mut exporter = Exporter::start_shard(config.clone(), options, shard).await?;
     if cli.once {
         let ok = exporter.refresh_concurrently().await;
         use std::io::Write;
@@ -358,7 +387,8 @@ async fn run_inner(cli: Cli) -> Result<ExitCode> {
         address = %listener.local_addr().map(|a| a.to_string()).unwrap_or(listen.clone()),
         telemetry_path = %cli.telemetry_path,
         tls = web.as_ref().is_some_and(|w| w.tls()),
-        targets = config.targets.len(),
+        targets = config.targets.iter().filter(|t| shard.owns(&t.name)).count(),
+        shard = %shard,
         version = env!("CARGO_PKG_VERSION"),
         "listening"
     );

@@ -75,6 +75,43 @@ fn missing_config_file_and_bad_flags_fail() {
     assert_eq!(out.status.code(), Some(1));
 }
 
+#[test]
+fn shard_flags_that_name_no_shard_exit_non_zero_with_a_clear_error() {
+    for (args, says) in [
+        (
+            ["--shard", "2", "--total-shards", "2"],
+            "--shard 2 is out of range for --total-shards 2: shards are numbered 0 to 1",
+        ),
+        (
+            ["--shard", "0", "--total-shards", "0"],
+            "--total-shards 0: there must be at least one shard",
+        ),
+    ] {
+        let out = Command::new(BIN)
+            .args(args)
+            .args(["--demo", "--once"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed an exposition");
+    }
+    // A valid shard of the demo's two targets: its own metrics, whichever targets it owns.
+    let out = Command::new(BIN)
+        .args(["--demo", "--once", "--shard", "1", "--total-shards", "3"])
+        .args(["--log.level", "warn"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("aws_backup_exporter_shard_info{shard=\"1\",total_shards=\"3\"} 1"));
+}
+
 fn promtool() -> &'static str {
     for p in ["/usr/bin/promtool", "/usr/local/bin/promtool"] {
         if std::path::Path::new(p).exists() {

@@ -6,6 +6,7 @@ mod model;
 mod names;
 mod overlap;
 mod raw;
+mod shard;
 
 #[cfg(test)]
 mod tests;
@@ -14,3 +15,4 @@ pub use load::{ConfigError, MAX_LOOKBACK, from_yaml, load, parse};
 pub use model::{Aws, Config, Inventory, Resources, RetryMode, Schedules, Target};
 pub use names::role_arn_account;
 pub use overlap::{Caller, Coverage, find_overlap, overlap};
+pub use shard::{Shard, ShardError, fnv1a64};

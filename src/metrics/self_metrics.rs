@@ -47,6 +47,12 @@ struct BuildLabels {
     rustc_version: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ShardLabels {
+    shard: String,
+    total_shards: String,
+}
+
 /// Refresh durations: 100 ms to 10 min.
 const COLLECTION_BUCKETS: &[f64] = &[
     0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
@@ -64,6 +70,7 @@ pub struct SelfMetrics {
     collection_errors: Family<TargetCollectorError, Counter>,
     collection_duration: Family<TargetLabel, Histogram, fn() -> Histogram>,
     api_requests: Family<ApiLabels, Counter>,
+    shard_info: Family<ShardLabels, Gauge>,
 }
 
 impl Default for SelfMetrics {
@@ -121,6 +128,12 @@ impl SelfMetrics {
             "Always 1, labelled with the exporter's version, git revision and rustc version",
             build_info,
         );
+        let shard_info = Family::<ShardLabels, Gauge>::default();
+        registry.register(
+            "aws_backup_exporter_shard_info",
+            "Always 1, labelled with the shard this process serves and the number of shards",
+            shard_info.clone(),
+        );
         registry.register_collector(Box::new(ProcessCollector));
         SelfMetrics {
             registry,
@@ -129,7 +142,19 @@ impl SelfMetrics {
             collection_errors,
             collection_duration,
             api_requests,
+            shard_info,
         }
+    }
+
+    /// Says which shard of how many this process serves (`--shard`, `--total-shards`).
+    pub fn set_shard(&self, shard: u64, total_shards: u64) {
+        self.shard_info.clear();
+        self.shard_info
+            .get_or_create(&ShardLabels {
+                shard: shard.to_string(),
+                total_shards: total_shards.to_string(),
+            })
+            .set(1);
     }
 
     /// Counts one AWS API attempt.

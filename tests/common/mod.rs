@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_backup_exporter::config::{Config, Target};
+use aws_backup_exporter::config::{Config, Shard, Target};
 use aws_backup_exporter::daemon::{Exporter, simulator_credentials};
 use aws_backup_sim::{SimJob, SimJobType, SimOptions, SimServer, Simulator};
 
@@ -78,8 +78,26 @@ impl Harness {
         Harness::with(self.sim.clone(), self.server.clone(), self.config.clone()).await
     }
 
+    /// Another exporter process on the same AWS, with `config` (pointed at the simulator)
+    /// and serving `shard`.
+    pub async fn with_config(&self, mut config: Config, shard: Shard) -> Harness {
+        for t in &mut config.targets {
+            t.endpoint_url = Some(self.server.endpoint_url());
+        }
+        Harness::sharded(self.sim.clone(), self.server.clone(), config, shard).await
+    }
+
     async fn with(sim: Simulator, server: Arc<SimServer>, config: Config) -> Harness {
-        let exporter = Exporter::start(config.clone(), simulator_credentials())
+        Harness::sharded(sim, server, config, Shard::ALL).await
+    }
+
+    async fn sharded(
+        sim: Simulator,
+        server: Arc<SimServer>,
+        config: Config,
+        shard: Shard,
+    ) -> Harness {
+        let exporter = Exporter::start_shard(config.clone(), simulator_credentials(), shard)
             .await
             .expect("the configuration has no overlapping targets");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
