@@ -60,8 +60,15 @@ pub fn test_config() -> Config {
 }
 
 impl Harness {
-    pub async fn start(opts: SimOptions, mut config: Config) -> Harness {
-        let sim = Simulator::new(opts, unix_now() as i64);
+    pub async fn start(opts: SimOptions, config: Config) -> Harness {
+        Harness::start_at(opts, config, unix_now() as i64).await
+    }
+
+    /// As [`Harness::start`], with the simulator's data as of `sim_now` (epoch seconds): a
+    /// simulator started in the past can be moved forward (`advance_to`) without any of its
+    /// dates passing the wall clock the exporter reads.
+    pub async fn start_at(opts: SimOptions, mut config: Config, sim_now: i64) -> Harness {
+        let sim = Simulator::new(opts, sim_now);
         let server = sim
             .start(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
