@@ -76,6 +76,31 @@ fn missing_config_file_and_bad_flags_fail() {
 }
 
 #[test]
+fn the_example_config_is_valid_and_says_the_defaults() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.yaml");
+    let out = Command::new(BIN)
+        .args(["--config.file", example, "--check-config"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    // Every value the example shows is the default: the same as an empty file resolves to.
+    let empty = write_config(
+        "empty.yaml",
+        "targets: [{ name: prod-use1, region: us-east-1 }]\n",
+    );
+    let defaults = Command::new(BIN)
+        .args(["--config.file", empty.to_str().unwrap(), "--check-config"])
+        .output()
+        .unwrap();
+    assert_eq!(printed, String::from_utf8_lossy(&defaults.stdout));
+}
+
+#[test]
 fn shard_flags_that_name_no_shard_exit_non_zero_with_a_clear_error() {
     for (args, says) in [
         (

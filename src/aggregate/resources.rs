@@ -113,7 +113,7 @@ pub struct ResourceState {
     entries: Vec<Option<Entry>>,
     live: usize,
     refused: FastSet<u64>,
-    /// `None` when `schedules.enabled` is off: no intervals at all.
+    /// `None` when `schedules.enabled` is off: intervals come from the job history only.
     schedules: Option<ScheduleBook>,
 }
 
@@ -211,21 +211,25 @@ impl ResourceState {
                 continue;
             }
             let key = self.keys.key(id as u32);
-            let interval = match &mut self.schedules {
-                Some(book) if key.job_type == JobType::Backup => {
-                    let scheduled = e.schedule.and_then(|(_, s)| book.interval(s, now));
-                    match scheduled {
-                        Some(seconds) => Some(Interval {
-                            seconds,
-                            source: IntervalSource::Schedule,
-                        }),
-                        None => median_gap(&e.completed).map(|seconds| Interval {
-                            seconds,
-                            source: IntervalSource::History,
-                        }),
-                    }
+            // The rule's cron first (unless schedules are off), else the job history.
+            let interval = if key.job_type == JobType::Backup {
+                let scheduled = self
+                    .schedules
+                    .as_mut()
+                    .zip(e.schedule)
+                    .and_then(|(book, (_, s))| book.interval(s, now));
+                match scheduled {
+                    Some(seconds) => Some(Interval {
+                        seconds,
+                        source: IntervalSource::Schedule,
+                    }),
+                    None => median_gap(&e.completed).map(|seconds| Interval {
+                        seconds,
+                        source: IntervalSource::History,
+                    }),
                 }
-                _ => None,
+            } else {
+                None
             };
             out.resource_last_job.insert(
                 key.clone(),
