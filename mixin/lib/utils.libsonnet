@@ -52,11 +52,18 @@ local units = { s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
     else v,
 
   // The dashboard source (mixin/dashboards/*.json) made concrete for a configuration: `@token@`
-  // placeholders replaced by `tokens`, and the selector added to every panel query (rows'
-  // nested panels included) and every query variable.
-  dashboard(src, selector, tokens)::
+  // placeholders replaced by `tokens` (strings) and `numbers`, and the selector added to every
+  // panel query (rows' nested panels included) and every query variable. A string that is
+  // exactly one `@number@` token becomes that number (a threshold's "value": "@restoreMaxAgeSeconds@");
+  // inside a longer string a number is written as PromQL writes it (num).
+  dashboard(src, selector, tokens, numbers={})::
+    local all = tokens + { [k]: $.num(numbers[k]) for k in std.objectFields(numbers) };
     local replaceTokens(s) =
-      std.foldl(function(acc, k) std.strReplace(acc, '@' + k + '@', tokens[k]), std.objectFields(tokens), s);
+      local inner = std.substr(s, 1, std.max(0, std.length(s) - 2));
+      if std.length(s) > 2 && std.startsWith(s, '@') && std.endsWith(s, '@') && std.objectHas(numbers, inner) then
+        numbers[inner]
+      else
+        std.foldl(function(acc, k) std.strReplace(acc, '@' + k + '@', all[k]), std.objectFields(all), s);
     local d = $.mapStrings(src, replaceTokens);
     local panel(p) =
       p

@@ -61,8 +61,13 @@ METRIC_LABELS = {
     "aws_backup_vault_info": {"region", "account_id"},
     "aws_backup_vault_recovery_points": {"region", "account_id"},
     "aws_backup_vault_locked": {"region", "account_id"},
+    "aws_backup_vault_lock_date_timestamp_seconds": {"region", "account_id"},
+    "aws_backup_vault_min_retention_seconds": {"region", "account_id"},
+    "aws_backup_vault_max_retention_seconds": {"region", "account_id"},
     "aws_backup_restore_testing_plan_last_execution_timestamp_seconds": {"region", "account_id"},
+    "aws_backup_restore_testing_plan_interval_seconds": {"region", "account_id"},
     "aws_backup_job_summary_jobs": _JOB,
+    "aws_backup_resource_restore_watched": {"region", "account_id"},
     "aws_backup_resource_last_restore_timestamp_seconds": {"region", "account_id", "resource_type"},
     "aws_backup_resource_last_restore_duration_seconds": {"region", "account_id", "resource_type"},
 }
