@@ -49,6 +49,9 @@ impl Exporter {
                  page_size: 100\njob_types: [backup, restore, copy, scan]\n\
                  resources: {{ enabled: true, max_series: 1000000 }}\n\
                  aws: {{ max_attempts: 3, requests_per_second: 500, timeout: 2s }}\n\
+                 vaults: {{ refresh_interval: {refresh}s }}\n\
+                 restore_testing_plans: {{ refresh_interval: {refresh}s }}\n\
+                 summaries: {{ enabled: true, refresh_interval: {refresh}s }}\n\
                  targets:\n\
                  \x20 - name: org-us-east-1\n    region: us-east-1\n    account_id: \"*\"\n    endpoint_url: {endpoint}\n\
                  \x20 - name: org-eu-west-1\n    region: eu-west-1\n    account_id: \"*\"\n    endpoint_url: {endpoint}\n",
