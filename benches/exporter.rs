@@ -2,7 +2,7 @@
 //!
 //!   cargo bench --bench exporter                 # every section
 //!   cargo bench --bench exporter -- scrape       # one section: backfill, memory, scrape, api,
-//!                                                # cpu, throttling, tls
+//!                                                # cpu, throttling, tls, targets
 //!
 //! Each figure is the median of several runs with the spread (min–max). The simulator runs on
 //! its own runtime threads (named `sim`), the exporter on others (named `exporter`), so CPU is
@@ -26,6 +26,9 @@ fn unix_now() -> f64 {
         .unwrap()
         .as_secs_f64()
 }
+
+#[path = "exporter/targets.rs"]
+mod targets;
 
 const BIN: &str = env!("CARGO_BIN_EXE_aws-backup-exporter");
 const RUNS: usize = 5;
@@ -881,5 +884,8 @@ fn main() {
     }
     if want("tls") {
         tls();
+    }
+    if want("targets") {
+        targets::targets();
     }
 }

@@ -11,8 +11,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_backup::Client;
-use aws_sdk_backup::config::Region;
 use aws_sdk_backup::config::retry::RetryPartition;
+use aws_sdk_backup::config::{Region, SharedHttpClient};
 
 use super::attempts::{AttemptObserver, CountAttempts};
 use super::error::AwsError;
@@ -27,10 +27,41 @@ const INITIAL_BACKOFF: Duration = Duration::from_millis(100);
 /// How clients are built beyond the configuration: fixed credentials for the simulator
 /// (`--demo`, which must never reach the real credential chain or IMDS), and who hears of each
 /// attempt.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClientOptions {
     credentials: Option<SharedCredentialsProvider>,
     observer: Option<AttemptObserver>,
+    /// One HTTPS client (connection pools, TLS configuration) for every target: built per SDK
+    /// client, three a target, it cost about half a MiB per target with a thousand targets.
+    http: SharedHttpClient,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            credentials: None,
+            observer: None,
+            http: https_client(),
+        }
+    }
+}
+
+/// The HTTPS client the SDK would build for each client (hyper 1, rustls with aws-lc, the
+/// environment's proxy settings), built once; it keeps one connector per distinct set of
+/// timeouts.
+fn https_client() -> SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    use aws_smithy_http_client::{Builder, ConnectorBuilder};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut c = ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+        c.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            c.set_sleep_impl(components.sleep_impl());
+        }
+        c.set_proxy_config(Some(ProxyConfig::from_env()));
+        c.build()
+    })
 }
 
 impl std::fmt::Debug for ClientOptions {
@@ -54,8 +85,21 @@ impl ClientOptions {
         self
     }
 
-    pub(super) fn credentials(&self) -> Option<SharedCredentialsProvider> {
-        self.credentials.clone()
+    /// The SDK configuration loader for `target`: its region and endpoint, these options'
+    /// credentials if any, and the shared HTTPS client.
+    pub(super) fn loader(&self, target: &Target) -> aws_config::ConfigLoader {
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).http_client(self.http.clone());
+        if let Some(region) = &target.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &target.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(creds) = &self.credentials {
+            loader = loader.credentials_provider(creds.clone());
+        }
+        loader
     }
 
     /// Reports every HTTP attempt to `observer`.
@@ -89,17 +133,7 @@ impl BackupApi {
         page_size: i32,
         options: &ClientOptions,
     ) -> Result<Self, AwsError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(region) = &target.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(url) = &target.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        if let Some(creds) = &options.credentials {
-            loader = loader.credentials_provider(creds.clone());
-        }
-        let base = loader.load().await;
+        let base = options.loader(target).load().await;
         let region = base.region().map(|r| r.to_string()).ok_or_else(|| {
             AwsError::setup("no AWS region: set `region` on the target, or AWS_REGION")
         })?;

@@ -2,9 +2,6 @@
 //! two targets count the same jobs. A role ARN names its account; the environment's
 //! credentials are asked (STS GetCallerIdentity, at the target's endpoint when it has one).
 
-use aws_config::BehaviorVersion;
-use aws_sdk_backup::config::Region;
-
 use super::client::ClientOptions;
 use super::error::AwsError;
 use crate::config::{Target, role_arn_account};
@@ -18,17 +15,7 @@ pub struct Identity {
 
 /// Resolves `target`'s region and account; calls STS only for the environment's credentials.
 pub async fn identity(target: &Target, options: &ClientOptions) -> Result<Identity, AwsError> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(region) = &target.region {
-        loader = loader.region(Region::new(region.clone()));
-    }
-    if let Some(url) = &target.endpoint_url {
-        loader = loader.endpoint_url(url);
-    }
-    if let Some(creds) = options.credentials() {
-        loader = loader.credentials_provider(creds);
-    }
-    let base = loader.load().await;
+    let base = options.loader(target).load().await;
     let region = base.region().map(|r| r.to_string()).ok_or_else(|| {
         AwsError::setup("no AWS region: set `region` on the target, or AWS_REGION")
     })?;

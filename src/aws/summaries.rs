@@ -30,6 +30,38 @@ struct Row {
     count: i32,
 }
 
+/// One page of a List*JobSummaries call as rows: the three SDK builders and outputs differ
+/// only in their types and names. Restore summaries have no message category.
+macro_rules! summary_page {
+    ($self:ident, $call:ident, $field:ident, $op:literal,
+     ($account:expr, $aggregation:expr, $n:expr, $token:expr), |$s:ident| $category:expr) => {{
+        const OP: &str = $op;
+        let o = $self
+            .client
+            .$call()
+            .set_account_id($account.clone())
+            .aggregation_period($aggregation.clone())
+            .max_results($n)
+            .set_next_token($token.take())
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk(OP, &e))?;
+        let rows: Vec<Row> = o
+            .$field
+            .unwrap_or_default()
+            .into_iter()
+            .map(|$s| Row {
+                account_id: $s.account_id,
+                resource_type: $s.resource_type,
+                state: $s.state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                message_category: $category,
+                count: $s.count,
+            })
+            .collect();
+        (rows, o.next_token, OP)
+    }};
+}
+
 impl BackupApi {
     /// Every summary row of backup, restore and copy jobs over 7 and 14 days: for an
     /// organization target every member account (`AccountId=ANY`), else the caller's own
@@ -62,72 +94,30 @@ impl BackupApi {
             self.limiter.acquire().await;
             let (rows, next, op) = match job_type {
                 JobType::Scan => return Ok(out),
-                JobType::Backup => {
-                    const OP: &str = "ListBackupJobSummaries";
-                    let o = self
-                        .client
-                        .list_backup_job_summaries()
-                        .set_account_id(account.clone())
-                        .aggregation_period(aggregation.clone())
-                        .max_results(n)
-                        .set_next_token(token.take())
-                        .send()
-                        .await
-                        .map_err(|e| AwsError::from_sdk(OP, &e))?;
-                    let rows = o.backup_job_summaries.unwrap_or_default().into_iter();
-                    let rows = rows.map(|s| Row {
-                        account_id: s.account_id,
-                        resource_type: s.resource_type,
-                        state: s.state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-                        message_category: s.message_category,
-                        count: s.count,
-                    });
-                    (rows.collect::<Vec<_>>(), o.next_token, OP)
-                }
-                JobType::Restore => {
-                    const OP: &str = "ListRestoreJobSummaries";
-                    let o = self
-                        .client
-                        .list_restore_job_summaries()
-                        .set_account_id(account.clone())
-                        .aggregation_period(aggregation.clone())
-                        .max_results(n)
-                        .set_next_token(token.take())
-                        .send()
-                        .await
-                        .map_err(|e| AwsError::from_sdk(OP, &e))?;
-                    let rows = o.restore_job_summaries.unwrap_or_default().into_iter();
-                    let rows = rows.map(|s| Row {
-                        account_id: s.account_id,
-                        resource_type: s.resource_type,
-                        state: s.state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-                        message_category: None,
-                        count: s.count,
-                    });
-                    (rows.collect(), o.next_token, OP)
-                }
-                JobType::Copy => {
-                    const OP: &str = "ListCopyJobSummaries";
-                    let o = self
-                        .client
-                        .list_copy_job_summaries()
-                        .set_account_id(account.clone())
-                        .aggregation_period(aggregation.clone())
-                        .max_results(n)
-                        .set_next_token(token.take())
-                        .send()
-                        .await
-                        .map_err(|e| AwsError::from_sdk(OP, &e))?;
-                    let rows = o.copy_job_summaries.unwrap_or_default().into_iter();
-                    let rows = rows.map(|s| Row {
-                        account_id: s.account_id,
-                        resource_type: s.resource_type,
-                        state: s.state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-                        message_category: s.message_category,
-                        count: s.count,
-                    });
-                    (rows.collect(), o.next_token, OP)
-                }
+                JobType::Backup => summary_page!(
+                    self,
+                    list_backup_job_summaries,
+                    backup_job_summaries,
+                    "ListBackupJobSummaries",
+                    (&account, aggregation, n, &mut token),
+                    |s| s.message_category
+                ),
+                JobType::Restore => summary_page!(
+                    self,
+                    list_restore_job_summaries,
+                    restore_job_summaries,
+                    "ListRestoreJobSummaries",
+                    (&account, aggregation, n, &mut token),
+                    |_s| None
+                ),
+                JobType::Copy => summary_page!(
+                    self,
+                    list_copy_job_summaries,
+                    copy_job_summaries,
+                    "ListCopyJobSummaries",
+                    (&account, aggregation, n, &mut token),
+                    |s| s.message_category
+                ),
             };
             out.extend(rows.into_iter().map(|r| JobSummary {
                 job_type,

@@ -122,6 +122,23 @@ impl Merger {
 }
 
 /// The renderer's front: targets publish through it, /metrics and /readyz read from it.
+/// Renders shorter than this are not spaced out: small setups publish at once.
+const CHEAP_RENDER: std::time::Duration = std::time::Duration::from_millis(20);
+/// At most one part in ten of the time goes to rendering, and the gap stays below this.
+const RENDER_IDLE_FACTOR: u32 = 9;
+const MAX_RENDER_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long to wait after a render before the next: with a thousand targets publishing one
+/// after the other, rendering every snapshot as it came kept a core half busy re-rendering
+/// 16 MB; waiting nine times the render's duration lets the snapshots that arrive meanwhile
+/// share one render.
+fn idle_after(render: std::time::Duration) -> std::time::Duration {
+    if render < CHEAP_RENDER {
+        return std::time::Duration::ZERO;
+    }
+    (render * RENDER_IDLE_FACTOR).min(MAX_RENDER_IDLE)
+}
+
 pub struct Renderer {
     exposition: Arc<Exposition>,
     /// Numbers snapshots in the order they enter the channel, so that "snapshot N is served"
@@ -161,11 +178,13 @@ impl Renderer {
                     last = last.max(more.seq);
                     merger.snapshots.insert(more.target, more.snapshot);
                 }
+                let started = std::time::Instant::now();
                 let rendered = tokio::task::spawn_blocking(move || {
                     let r = merger.render();
                     (merger, r)
                 })
                 .await;
+                let took = started.elapsed();
                 let Ok((m, r)) = rendered else {
                     // The rendering panicked: keep serving the last good bytes.
                     tracing::error!("rendering the exposition failed; serving the last one");
@@ -174,6 +193,7 @@ impl Renderer {
                 merger = m;
                 swap_into.swap(r);
                 let _ = served_tx.send(last);
+                tokio::time::sleep(idle_after(took)).await;
             }
         });
         Arc::new(Renderer {
