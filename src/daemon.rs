@@ -48,11 +48,14 @@ impl Source for Served {
     }
 }
 
-/// What each target covers, resolved where it could be; decides for the targets that could
-/// not be resolved at start-up once they can.
+/// What each target covers, over the whole configuration (every shard's targets), resolved
+/// where it could be; decides for the targets that could not be resolved at start-up once
+/// they can.
 struct Coverages {
     targets: Vec<Target>,
     options: ClientOptions,
+    /// Known at start-up and checked then: such a target reads without asking.
+    at_start: Vec<bool>,
     known: std::sync::Mutex<Vec<Option<Coverage>>>,
 }
 
@@ -69,30 +72,30 @@ impl Coverages {
     /// Resolves every target; `Err` names two that overlap.
     async fn start(targets: &[Target], options: &ClientOptions) -> Result<Coverages> {
         // What the configuration already says in full (a region, and an account from the
-        // role ARN) needs no call to AWS: with 1,000 assumed-role targets split over shards,
-        // each shard would otherwise ask STS about every target of every shard.
+        // role ARN) is what resolving would find: only the others are resolved.
         let mut known: Vec<Option<Coverage>> = targets
             .iter()
             .map(Coverage::of)
             .map(|c| (c.region.is_some() && c.caller != Caller::Environment).then_some(c))
             .collect();
         // One target cannot overlap another: nothing to ask AWS.
-        if targets.len() > 1 {
-            let mut tasks = tokio::task::JoinSet::new();
-            for (i, t) in targets.iter().enumerate() {
-                if known[i].is_some() {
-                    continue;
-                }
-                let (t, o) = (t.clone(), options.clone());
-                tasks.spawn(async move { (i, Coverages::resolve(&t, &o).await) });
+        if targets.len() == 1 {
+            known[0] = Some(Coverage::of(&targets[0]));
+        }
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, t) in targets.iter().enumerate() {
+            if known[i].is_some() {
+                continue;
             }
-            while let Some(done) = tasks.join_next().await {
-                let Ok((i, result)) = done else { continue };
-                match result {
-                    Ok(c) => known[i] = Some(c),
-                    Err(e) => {
-                        tracing::warn!(target = %targets[i].name, error = %e, "cannot resolve the target's account and region yet; it reads once they are known not to overlap another target's")
-                    }
+            let (t, o) = (t.clone(), options.clone());
+            tasks.spawn(async move { (i, Coverages::resolve(&t, &o).await) });
+        }
+        while let Some(done) = tasks.join_next().await {
+            let Ok((i, result)) = done else { continue };
+            match result {
+                Ok(c) => known[i] = Some(c),
+                Err(e) => {
+                    tracing::warn!(target = %targets[i].name, error = %e, "cannot resolve the target's account and region yet; the shard that owns it reads it once every target is known and none overlaps it")
                 }
             }
         }
@@ -112,36 +115,51 @@ impl Coverages {
         Ok(Coverages {
             targets: targets.to_vec(),
             options: options.clone(),
-            known: std::sync::Mutex::new(if targets.len() > 1 {
-                known
-            } else {
-                vec![Some(Coverage::of(&targets[0]))]
-            }),
+            at_start: known.iter().map(Option::is_some).collect(),
+            known: std::sync::Mutex::new(known),
         })
     }
 
-    fn resolved(&self, i: usize) -> bool {
-        self.known.lock().unwrap_or_else(|e| e.into_inner())[i].is_some()
+    fn resolved_at_start(&self, i: usize) -> bool {
+        self.at_start[i]
     }
 }
 
 impl Gate for Coverages {
+    /// A target resolved late reads once every target of the configuration is known (each
+    /// shard resolves the others' too) and it overlaps none of them. Two overlapping targets
+    /// both resolved late are both refused, in whichever shards they are: no shard can tell
+    /// which one another shard let in, so neither is, as a start-up with STS answering would
+    /// have refused the configuration.
     fn admit<'a>(&'a self, target: &'a str) -> BoxFuture<'a, Admit> {
         Box::pin(async move {
             let Some(i) = self.targets.iter().position(|t| t.name == target) else {
                 return Admit::Yes;
             };
-            if self.resolved(i) {
+            if self.resolved_at_start(i) {
                 return Admit::Yes;
             }
-            let mine = match Coverages::resolve(&self.targets[i], &self.options).await {
-                Ok(c) => c,
-                Err(e) => return Admit::NotYet(e),
+            let unknown: Vec<usize> = {
+                let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+                (0..known.len()).filter(|&j| known[j].is_none()).collect()
             };
-            let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+            // This target first, so its own failure is the one reported.
+            let order = unknown.iter().copied().filter(|&j| j == i);
+            for j in order.chain(unknown.iter().copied().filter(|&j| j != i)) {
+                let c = match Coverages::resolve(&self.targets[j], &self.options).await {
+                    Ok(c) => c,
+                    Err(e) => return Admit::NotYet(e),
+                };
+                self.known.lock().unwrap_or_else(|e| e.into_inner())[j] = Some(c);
+            }
+            let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(mine) = known[i].as_ref() else {
+                return Admit::Yes;
+            };
             for (j, other) in known.iter().enumerate() {
-                if let Some(other) = other
-                    && let Some(why) = config::overlap(&mine, other)
+                if j != i
+                    && let Some(other) = other
+                    && let Some(why) = config::overlap(mine, other)
                 {
                     return Admit::Refused(format!(
                         "it overlaps target {:?}: {why}",
@@ -149,7 +167,6 @@ impl Gate for Coverages {
                     ));
                 }
             }
-            known[i] = Some(mine);
             Admit::Yes
         })
     }
@@ -204,7 +221,7 @@ impl Exporter {
             .filter(|(_, t)| mine(t))
             .map(|(i, t)| {
                 let gate: Option<Arc<dyn Gate>> =
-                    (!coverages.resolved(i)).then(|| coverages.clone() as Arc<dyn Gate>);
+                    (!coverages.resolved_at_start(i)).then(|| coverages.clone() as Arc<dyn Gate>);
                 TargetRunner::new(
                     t.clone(),
                     config.clone(),

@@ -7,7 +7,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_backup_exporter::config::{Config, Shard, Target};
-use aws_backup_exporter::daemon::{Exporter, simulator_credentials};
+use aws_backup_exporter::daemon::{Exporter, Format, simulator_credentials};
 use common::*;
 
 const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
@@ -192,6 +192,72 @@ async fn every_shard_refuses_overlapping_targets_even_when_they_land_on_another_
         assert!(
             msg.contains("\"twin\"") && msg.contains(&format!("{:?}", cfg.targets[0].name)),
             "shard {shard}: {msg}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_resolved_late_that_overlap_are_refused_in_both_shards() {
+    // STS is unreachable at start-up: nothing listens on the endpoint yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let sim = aws_backup_sim::Simulator::new(sim_options(65), unix_now() as i64);
+    let management = sim.management_account();
+    // On the environment's credentials (the management account): "own" reads the caller's
+    // account, "filtered" names that same account. Only STS can tell that they overlap.
+    let mut cfg = test_config();
+    let (own, filtered) = ("own-2", "filtered-0");
+    assert_ne!(
+        fnv(own) % 2,
+        fnv(filtered) % 2,
+        "pick names on different shards"
+    );
+    cfg.targets = vec![
+        Target {
+            name: own.into(),
+            region: Some("us-east-1".into()),
+            endpoint_url: Some(endpoint.clone()),
+            ..Target::default()
+        },
+        Target {
+            name: filtered.into(),
+            region: Some("us-east-1".into()),
+            account_id: Some(management.clone()),
+            endpoint_url: Some(endpoint.clone()),
+            ..Target::default()
+        },
+    ];
+    let mut shards = Vec::new();
+    for index in 0..2 {
+        let shard = Shard::new(index, 2).unwrap();
+        let exporter = Exporter::start_shard(cfg.clone(), simulator_credentials(), shard)
+            .await
+            .expect("nothing is known to overlap yet");
+        shards.push(exporter);
+    }
+    // Now AWS answers: each shard resolves both targets and refuses its own.
+    let _server = sim
+        .start(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+        .await
+        .unwrap();
+    for exporter in &mut shards {
+        assert!(!exporter.refresh().await, "an overlapping target read");
+        let m =
+            Exposition::parse(&String::from_utf8(exporter.render(Format::Classic, false)).unwrap());
+        assert_eq!(m.select("aws_backup_jobs", &[]).count(), 0);
+        let served = targets_served(&m);
+        assert_eq!(served.len(), 1, "{served:?}");
+        let t = served.iter().next().unwrap().clone();
+        assert_eq!(
+            m.get(
+                "aws_backup_exporter_collection_success",
+                &[("target", &t), ("collector", "backup")]
+            ),
+            Some(0.0)
         );
     }
 }

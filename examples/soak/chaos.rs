@@ -18,7 +18,7 @@ pub enum Episode {
     ServerErrors,
     /// Every answer later than `aws.timeout`.
     Stall,
-    /// Every third successful answer cut in half.
+    /// Every third answer an HTTP 200 with a truncated JSON body.
     Malformed,
     /// Listings whose NextToken leads back to their first page.
     LoopingToken,

@@ -87,7 +87,7 @@ impl TargetRunner {
                 .filter(|&i| self.collectors[i].due <= now)
                 .collect();
             if !due.is_empty() {
-                self.round(&due).await;
+                self.round(&due, false).await;
             }
             let next = self
                 .collectors
@@ -103,7 +103,7 @@ impl TargetRunner {
     /// one succeeded.
     pub async fn refresh_all(&mut self) -> bool {
         let all: Vec<usize> = (0..self.collectors.len()).collect();
-        self.round(&all).await
+        self.round(&all, true).await
     }
 
     /// Reports every collector as failed, and waits for the next refresh.
@@ -143,8 +143,11 @@ impl TargetRunner {
         }
     }
 
-    /// One round: the given collectors in order, then the new snapshot is published.
-    async fn round(&mut self, which: &[usize]) -> bool {
+    /// One round: the given collectors in order, then the new snapshot is published. The
+    /// first round, and `wait_served` ones, return once a scrape would see the snapshot; the
+    /// others do not wait for the render (which may be spaced out by seconds with many
+    /// targets), so neither the round's measured duration nor the next refresh is delayed.
+    async fn round(&mut self, which: &[usize], wait_served: bool) -> bool {
         let started = Instant::now();
         let name = self.target.name.clone();
         if !self.admitted().await {
@@ -200,13 +203,21 @@ impl TargetRunner {
             all_ok &= result.is_ok();
         }
         let snapshot = self.state.snapshot(api.region(), unix_now());
-        self.publish.publish(&name, snapshot).await;
-        self.finish(started);
+        let publish = self.publish.clone();
+        let served = publish.publish(&name, snapshot);
+        let took = started.elapsed();
+        if wait_served || !self.first_done {
+            served.await;
+        }
+        self.finish_took(took);
         all_ok
     }
 
     fn finish(&mut self, started: Instant) {
-        let took = started.elapsed();
+        self.finish_took(started.elapsed());
+    }
+
+    fn finish_took(&mut self, took: Duration) {
         self.health
             .round_took(&self.target.name, took.as_secs_f64());
         if !self.first_done {

@@ -121,11 +121,11 @@ impl Merger {
     }
 }
 
-/// The renderer's front: targets publish through it, /metrics and /readyz read from it.
 /// Renders shorter than this are not spaced out: small setups publish at once.
 const CHEAP_RENDER: std::time::Duration = std::time::Duration::from_millis(20);
-/// At most one part in ten of the time goes to rendering, and the gap stays below this.
+/// At most one part in ten of the time goes to rendering…
 const RENDER_IDLE_FACTOR: u32 = 9;
+/// …and the gap between renders stays below this.
 const MAX_RENDER_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// How long to wait after a render before the next: with a thousand targets publishing one
@@ -139,6 +139,7 @@ fn idle_after(render: std::time::Duration) -> std::time::Duration {
     (render * RENDER_IDLE_FACTOR).min(MAX_RENDER_IDLE)
 }
 
+/// The renderer's front: targets publish through it, /metrics and /readyz read from it.
 pub struct Renderer {
     exposition: Arc<Exposition>,
     /// Numbers snapshots in the order they enter the channel, so that "snapshot N is served"
@@ -250,5 +251,25 @@ impl Publish for Renderer {
         if p.remove(target) && p.is_empty() {
             info!("every target finished its first refresh: ready");
         }
+    }
+}
+
+#[cfg(test)]
+mod idle_tests {
+    use super::idle_after;
+    use std::time::Duration;
+
+    #[test]
+    fn only_expensive_renders_are_spaced_out_and_never_by_more_than_30_s() {
+        assert_eq!(idle_after(Duration::from_millis(19)), Duration::ZERO);
+        assert_eq!(
+            idle_after(Duration::from_millis(100)),
+            Duration::from_millis(900)
+        );
+        assert_eq!(
+            idle_after(Duration::from_millis(1500)),
+            Duration::from_millis(13_500)
+        );
+        assert_eq!(idle_after(Duration::from_secs(10)), Duration::from_secs(30));
     }
 }
