@@ -24,6 +24,8 @@ pub fn run_exporter() -> ExitCode {
 }
 
 pub struct Exporter {
+    /// The copy of this binary that every start runs.
+    exe: PathBuf,
     config: PathBuf,
     log: PathBuf,
     addr: SocketAddr,
@@ -60,7 +62,12 @@ impl Exporter {
                 overlap = super::OVERLAP.as_secs(),
             ),
         )?;
+        // Every restart runs this very code: a copy of this binary, so that a rebuild of the
+        // tree during a long soak (cargo replaces the file) cannot break or change it.
+        let exe = dir.join("exporter");
+        std::fs::copy(std::env::current_exe()?, &exe)?;
         let mut e = Exporter {
+            exe,
             config,
             log: dir.join("exporter.log"),
             addr: SocketAddr::from(([127, 0, 0, 1], free_port())),
@@ -76,7 +83,7 @@ impl Exporter {
             .create(true)
             .append(true)
             .open(&self.log)?;
-        let child = Command::new(std::env::current_exe()?)
+        let child = Command::new(&self.exe)
             .arg("--exporter")
             .args(["--config.file", &self.config.display().to_string()])
             .args(["--web.listen-address", &self.addr.to_string()])
