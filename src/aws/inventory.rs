@@ -4,7 +4,6 @@ use aws_sdk_backup::types::VaultType;
 
 use super::client::BackupApi;
 use super::error::AwsError;
-use super::jobs::Pages;
 use crate::job::{ProtectedResource, RestoreTestingPlan, Vault};
 
 /// The vault types listed, one ListBackupVaults each: `ByVaultType` unset lists standard
@@ -31,30 +30,20 @@ impl BackupApi {
 
     async fn list_protected_resources_as_listed(&self) -> Result<Vec<ProtectedResource>, AwsError> {
         const OP: &str = "ListProtectedResources";
-        let mut out = Vec::new();
-        let mut pages = Pages::default();
-        let mut token: Option<String> = None;
-        loop {
-            self.limiter.acquire().await;
-            let page = self
-                .client
-                .list_protected_resources()
-                .max_results(self.page_size)
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk(OP, &e))?;
-            out.extend(
-                page.results
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(ProtectedResource::from),
-            );
-            match pages.next(OP, page.next_token)? {
-                Some(t) => token = Some(t),
-                None => return Ok(out),
-            }
-        }
+        let listed = self
+            .all_pages(OP, |token| {
+                let call = self
+                    .client
+                    .list_protected_resources()
+                    .max_results(self.page_size)
+                    .set_next_token(token);
+                async move {
+                    let page = call.send().await.map_err(|e| AwsError::from_sdk(OP, &e))?;
+                    Ok((page.results.unwrap_or_default(), page.next_token))
+                }
+            })
+            .await?;
+        Ok(listed.into_iter().map(ProtectedResource::from).collect())
     }
 
     /// Every vault the caller's account owns in this region, of every type, each once.
@@ -63,28 +52,23 @@ impl BackupApi {
         let mut out: Vec<Vault> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for vault_type in VAULT_TYPES {
-            let mut pages = Pages::default();
-            let mut token: Option<String> = None;
-            loop {
-                self.limiter.acquire().await;
-                let page = self
-                    .client
-                    .list_backup_vaults()
-                    .set_by_vault_type(vault_type.clone())
-                    .max_results(self.page_size)
-                    .set_next_token(token.take())
-                    .send()
-                    .await
-                    .map_err(|e| AwsError::from_sdk(OP, &e))?;
-                for v in page.backup_vault_list.unwrap_or_default() {
-                    let v = Vault::from(v);
-                    if seen.insert(v.arn.clone()) {
-                        out.push(v);
+            let listed = self
+                .all_pages(OP, |token| {
+                    let call = self
+                        .client
+                        .list_backup_vaults()
+                        .set_by_vault_type(vault_type.clone())
+                        .max_results(self.page_size)
+                        .set_next_token(token);
+                    async move {
+                        let page = call.send().await.map_err(|e| AwsError::from_sdk(OP, &e))?;
+                        Ok((page.backup_vault_list.unwrap_or_default(), page.next_token))
                     }
-                }
-                match pages.next(OP, page.next_token)? {
-                    Some(t) => token = Some(t),
-                    None => break,
+                })
+                .await?;
+            for v in listed.into_iter().map(Vault::from) {
+                if seen.insert(v.arn.clone()) {
+                    out.push(v);
                 }
             }
         }
@@ -94,28 +78,19 @@ impl BackupApi {
     /// Every restore testing plan of the caller's account in this region.
     pub async fn list_restore_testing_plans(&self) -> Result<Vec<RestoreTestingPlan>, AwsError> {
         const OP: &str = "ListRestoreTestingPlans";
-        let mut out = Vec::new();
-        let mut pages = Pages::default();
-        let mut token: Option<String> = None;
-        loop {
-            self.limiter.acquire().await;
-            let page = self
-                .client
-                .list_restore_testing_plans()
-                .max_results(self.page_size)
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk(OP, &e))?;
-            out.extend(
-                page.restore_testing_plans
-                    .into_iter()
-                    .map(RestoreTestingPlan::from),
-            );
-            match pages.next(OP, page.next_token)? {
-                Some(t) => token = Some(t),
-                None => return Ok(out),
-            }
-        }
+        let listed = self
+            .all_pages(OP, |token| {
+                let call = self
+                    .client
+                    .list_restore_testing_plans()
+                    .max_results(self.page_size)
+                    .set_next_token(token);
+                async move {
+                    let page = call.send().await.map_err(|e| AwsError::from_sdk(OP, &e))?;
+                    Ok((page.restore_testing_plans, page.next_token))
+                }
+            })
+            .await?;
+        Ok(listed.into_iter().map(RestoreTestingPlan::from).collect())
     }
 }

@@ -53,6 +53,31 @@ impl Pages {
 }
 
 impl BackupApi {
+    /// Every item of a paginated listing: `send` makes one call for a `NextToken` (none for
+    /// the first page) and returns its items and the next token. Each call waits for the rate
+    /// limiter, and a token seen before ends the read as malformed.
+    pub(super) async fn all_pages<T, Fut>(
+        &self,
+        operation: &'static str,
+        mut send: impl FnMut(Option<String>) -> Fut,
+    ) -> Result<Vec<T>, AwsError>
+    where
+        Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
+    {
+        let mut out = Vec::new();
+        let mut pages = Pages::default();
+        let mut token: Option<String> = None;
+        loop {
+            self.limiter.acquire().await;
+            let (items, next) = send(token.take()).await?;
+            out.extend(items);
+            match pages.next(operation, next)? {
+                Some(t) => token = Some(t),
+                None => return Ok(out),
+            }
+        }
+    }
+
     /// Every job of `job_type` matching `filter`, handed to `on_page` page by page, so that a
     /// large backfill is never held whole. Pages already handed on stay handed on when a later
     /// one fails: the caller applies nothing of a read that did not finish.

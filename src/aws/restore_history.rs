@@ -9,42 +9,32 @@ use aws_sdk_backup::types::RestoreJobStatus;
 
 use super::client::BackupApi;
 use super::error::AwsError;
-use super::jobs::Pages;
 use crate::job::{Job, WatchedRestore, arn_account};
 
 impl BackupApi {
     /// The newest COMPLETED restore job of `resource_arn`, from its whole history.
     pub async fn watched_restore(&self, resource_arn: &str) -> Result<WatchedRestore, AwsError> {
         const OP: &str = "ListRestoreJobsByProtectedResource";
-        let mut newest: Option<Job> = None;
-        let mut pages = Pages::default();
-        let mut token: Option<String> = None;
-        loop {
-            self.limiter.acquire().await;
-            let page = self
-                .client
-                .list_restore_jobs_by_protected_resource()
-                .resource_arn(resource_arn)
-                .by_status(RestoreJobStatus::Completed)
-                .max_results(self.page_size)
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk(OP, &e))?;
-            for job in page
-                .restore_jobs
-                .unwrap_or_default()
-                .into_iter()
-                .map(Job::from)
-            {
-                let Some(c) = job.completion else { continue };
-                if job.is_completed() && newest.as_ref().is_none_or(|n| n.completion < Some(c)) {
-                    newest = Some(job);
+        let listed = self
+            .all_pages(OP, |token| {
+                let call = self
+                    .client
+                    .list_restore_jobs_by_protected_resource()
+                    .resource_arn(resource_arn)
+                    .by_status(RestoreJobStatus::Completed)
+                    .max_results(self.page_size)
+                    .set_next_token(token);
+                async move {
+                    let page = call.send().await.map_err(|e| AwsError::from_sdk(OP, &e))?;
+                    Ok((page.restore_jobs.unwrap_or_default(), page.next_token))
                 }
-            }
-            match pages.next(OP, page.next_token)? {
-                Some(t) => token = Some(t),
-                None => break,
+            })
+            .await?;
+        let mut newest: Option<Job> = None;
+        for job in listed.into_iter().map(Job::from) {
+            let Some(c) = job.completion else { continue };
+            if job.is_completed() && newest.as_ref().is_none_or(|n| n.completion < Some(c)) {
+                newest = Some(job);
             }
         }
         let account = match arn_account(resource_arn) {

@@ -6,7 +6,6 @@ use aws_sdk_backup::types::AggregationPeriod;
 
 use super::client::BackupApi;
 use super::error::AwsError;
-use super::jobs::Pages;
 use crate::job::{JobSummary, JobType};
 
 /// The summary APIs accept at most this many results a page.
@@ -30,35 +29,39 @@ struct Row {
     count: i32,
 }
 
-/// One page of a List*JobSummaries call as rows: the three SDK builders and outputs differ
-/// only in their types and names. Restore summaries have no message category.
-macro_rules! summary_page {
+/// Every page of one List*JobSummaries call, as rows: the three SDK builders and outputs
+/// differ only in their types and names. Restore summaries have no message category.
+macro_rules! summary_rows {
     ($self:ident, $call:ident, $field:ident, $op:literal,
-     ($account:expr, $aggregation:expr, $n:expr, $token:expr), |$s:ident| $category:expr) => {{
+     ($account:expr, $aggregation:expr, $n:expr), |$s:ident| $category:expr) => {{
         const OP: &str = $op;
-        let o = $self
-            .client
-            .$call()
-            .set_account_id($account.clone())
-            .aggregation_period($aggregation.clone())
-            .max_results($n)
-            .set_next_token($token.take())
-            .send()
-            .await
-            .map_err(|e| AwsError::from_sdk(OP, &e))?;
-        let rows: Vec<Row> = o
-            .$field
-            .unwrap_or_default()
-            .into_iter()
-            .map(|$s| Row {
-                account_id: $s.account_id,
-                resource_type: $s.resource_type,
-                state: $s.state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-                message_category: $category,
-                count: $s.count,
+        $self
+            .all_pages(OP, |token| {
+                let call = $self
+                    .client
+                    .$call()
+                    .set_account_id($account.clone())
+                    .aggregation_period($aggregation.clone())
+                    .max_results($n)
+                    .set_next_token(token);
+                async move {
+                    let o = call.send().await.map_err(|e| AwsError::from_sdk(OP, &e))?;
+                    let rows: Vec<Row> = o
+                        .$field
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|$s| Row {
+                            account_id: $s.account_id,
+                            resource_type: $s.resource_type,
+                            state: $s.state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                            message_category: $category,
+                            count: $s.count,
+                        })
+                        .collect();
+                    Ok((rows, o.next_token))
+                }
             })
-            .collect();
-        (rows, o.next_token, OP)
+            .await?
     }};
 }
 
@@ -87,39 +90,36 @@ impl BackupApi {
         });
         let (aggregation, label) = period;
         let n = self.page_size.min(MAX_PAGE);
-        let mut out = Vec::new();
-        let mut pages = Pages::default();
-        let mut token: Option<String> = None;
-        loop {
-            self.limiter.acquire().await;
-            let (rows, next, op) = match job_type {
-                JobType::Scan => return Ok(out),
-                JobType::Backup => summary_page!(
-                    self,
-                    list_backup_job_summaries,
-                    backup_job_summaries,
-                    "ListBackupJobSummaries",
-                    (&account, aggregation, n, &mut token),
-                    |s| s.message_category
-                ),
-                JobType::Restore => summary_page!(
-                    self,
-                    list_restore_job_summaries,
-                    restore_job_summaries,
-                    "ListRestoreJobSummaries",
-                    (&account, aggregation, n, &mut token),
-                    |_s| None
-                ),
-                JobType::Copy => summary_page!(
-                    self,
-                    list_copy_job_summaries,
-                    copy_job_summaries,
-                    "ListCopyJobSummaries",
-                    (&account, aggregation, n, &mut token),
-                    |s| s.message_category
-                ),
-            };
-            out.extend(rows.into_iter().map(|r| JobSummary {
+        let rows = match job_type {
+            JobType::Scan => Vec::new(),
+            JobType::Backup => summary_rows!(
+                self,
+                list_backup_job_summaries,
+                backup_job_summaries,
+                "ListBackupJobSummaries",
+                (&account, aggregation, n),
+                |s| s.message_category
+            ),
+            JobType::Restore => summary_rows!(
+                self,
+                list_restore_job_summaries,
+                restore_job_summaries,
+                "ListRestoreJobSummaries",
+                (&account, aggregation, n),
+                |_s| None
+            ),
+            JobType::Copy => summary_rows!(
+                self,
+                list_copy_job_summaries,
+                copy_job_summaries,
+                "ListCopyJobSummaries",
+                (&account, aggregation, n),
+                |s| s.message_category
+            ),
+        };
+        Ok(rows
+            .into_iter()
+            .map(|r| JobSummary {
                 job_type,
                 account_id: r.account_id.unwrap_or_default(),
                 resource_type: r.resource_type.unwrap_or_default(),
@@ -127,11 +127,7 @@ impl BackupApi {
                 message_category: r.message_category.unwrap_or_default(),
                 period: label,
                 count: u64::try_from(r.count).unwrap_or(0),
-            }));
-            match pages.next(op, next)? {
-                Some(t) => token = Some(t),
-                None => return Ok(out),
-            }
-        }
+            })
+            .collect())
     }
 }
